@@ -1,0 +1,1 @@
+"""The `innoalliance` command line."""

@@ -1,0 +1,28 @@
+"""The ``innoalliance`` command: one sub-command per module of this package."""
+
+from __future__ import annotations
+
+import typer
+
+from .browse import list_command, show_command
+from .data import export_command, import_command
+from .setup import demo_command, init_command
+
+app = typer.Typer(
+    name="innoalliance",
+    help="Plan, evaluate and run regional industrial technology innovation alliances.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("init")(init_command)
+app.command("demo")(demo_command)
+app.command("import")(import_command)
+app.command("export")(export_command)
+app.command("list")(list_command)
+app.command("show")(show_command)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()

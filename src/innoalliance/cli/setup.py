@@ -1,0 +1,81 @@
+"""``innoalliance init`` and ``innoalliance demo``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy import Engine, inspect
+
+from ..demo.loader import DEMO_KINDS, load_demo
+from ..errors import StoreError
+from ..model import Base
+from ..store.engine import ENV_VAR, make_engine
+from ..workflows.query import count
+from ..workflows.setup import init_store
+from .common import DbOption, console, engine_for, handles_errors
+
+DEMO_FILE = "innoalliance-demo.db"
+
+
+@handles_errors
+def init_command(db: DbOption = None) -> None:
+    """Create the database (or migrate it) and load the built-in catalogues."""
+    engine = engine_for(db)
+    results = init_store(engine)
+    loaded = ", ".join(f"{r.rows} {r.kind}" for r in results)
+    console.print(f"initialised {engine.url.render_as_string(hide_password=True)}: {loaded}")
+
+
+def _wipe(engine: Engine) -> None:
+    with engine.begin() as conn:
+        Base.metadata.drop_all(conn)
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+
+
+@handles_errors
+def demo_command(
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option(
+        help="replace the contents of a non-empty database given with --db")] = False,
+) -> None:
+    """Build a fresh database from the demo data of the seed papers and say what to try next."""
+    url = db or os.environ.get(ENV_VAR)
+    if url is None:
+        Path(DEMO_FILE).unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm"):
+            Path(DEMO_FILE + suffix).unlink(missing_ok=True)
+        url = f"sqlite:///{DEMO_FILE}"
+    engine = make_engine(url)
+    if inspect(engine).get_table_names():
+        if not force:
+            raise StoreError(
+                f"{engine.url.render_as_string(hide_password=True)} already holds tables",
+                hint="add --force to replace its contents with the demo, or choose another --db",
+            )
+        _wipe(engine)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("creating the schema and catalogues")
+        load_demo(engine, lambda kind: bar.update(task, description=f"loading {kind}"))
+    shown = engine.url.render_as_string(hide_password=True)
+    console.print(f"[bold green]demo database ready:[/] {shown}")
+    for kind in ("regions", "industries", *DEMO_KINDS):
+        console.print(f"  {count(engine, kind):>6}  {kind}")
+    console.print("  boundaries of the six Hangzhou Bay and nine Pearl River Delta cities")
+    flag = "" if db is None and os.environ.get(ENV_VAR) is None else f" --db {url}"
+    if not flag:
+        flag = f" --db sqlite:///{DEMO_FILE}"
+    console.print("\n[bold]try next:[/]")
+    for line in (
+        f"innoalliance list alliances{flag}",
+        f"innoalliance show alliances TD-SCDMA产业联盟{flag}",
+        f"innoalliance list statistics{flag} --limit 20",
+        f"innoalliance export memberships{flag} --output memberships.csv",
+        f"innoalliance export boundaries{flag} --format geojson --output cities.geojson",
+        f"innoalliance import organizations my_members.xlsx{flag}",
+    ):
+        console.print(f"  {line}", highlight=False, markup=False)

@@ -1,0 +1,1 @@
+"""The demo dataset built from the seed papers, and its loader."""

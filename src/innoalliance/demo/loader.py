@@ -1,0 +1,39 @@
+"""Build the demo store: catalogues, then every demo file in dependency order, then boundaries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ..ingest.writer import ImportResult
+from ..workflows.layers import import_boundary_file
+from ..workflows.register import import_table_file
+from ..workflows.setup import init_store
+
+DEMO_KINDS = (
+    "organizations", "alliances", "memberships", "commitments", "projects", "contributions",
+    "outputs", "events", "statistics", "offers", "needs",
+)
+WHO = "innoalliance demo"
+
+
+def demo_dir() -> Path:
+    """The folder of demo files shipped in the package."""
+    return Path(str(resources.files("innoalliance.demo") / "data"))
+
+
+def load_demo(engine: Engine, step: Callable[[str], None] | None = None) -> list[ImportResult]:
+    """Initialise ``engine``'s store and load the demo dataset into it (idempotent)."""
+    results = init_store(engine)
+    folder = demo_dir()
+    for kind in DEMO_KINDS:
+        if step:
+            step(kind)
+        results.append(import_table_file(engine, kind, folder / f"{kind}.csv", who=WHO))
+    if step:
+        step("boundaries")
+    results.append(import_boundary_file(engine, folder / "boundaries.geojson", who=WHO))
+    return results

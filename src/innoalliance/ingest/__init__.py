@@ -1,0 +1,1 @@
+"""Readers, validation, units and export of every kind of record."""

@@ -1,0 +1,66 @@
+"""What the store already holds, for checking references: keys, names, memberships."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..model import Alliance, Commitment, Industry, Membership, Organization, Project, Region
+from .units import parse_unit
+
+_SINGLE = {
+    "regions": (Region.code, Region.name_zh),
+    "industries": (Industry.code, Industry.name_zh),
+    "organizations": (Organization.credit_code, Organization.name_zh),
+    "alliances": (Alliance.name_zh, Alliance.name_en),
+}
+
+
+class Known:
+    """Lazily loaded sets of the keys in the store, plus keys a file is adding itself."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.extra: dict[str, set[str]] = {}
+        self.keys = cache(self._keys)
+        self.names = cache(self._names)
+        self.members = cache(self._members)
+        self.commitments = cache(self._commitments)
+        self.projects = cache(self._projects)
+
+    def _keys(self, kind: str) -> frozenset[str]:
+        key_col = _SINGLE[kind][0]
+        return frozenset(self.session.scalars(select(key_col)))
+
+    def has(self, kind: str, value: str) -> bool:
+        """Whether ``value`` is a key of ``kind`` in the store or in the file being imported."""
+        return value in self.keys(kind) or value in self.extra.get(kind, ())
+
+    def candidates(self, kind: str) -> list[str]:
+        """All keys of ``kind``, for suggestions."""
+        return sorted(self.keys(kind) | self.extra.get(kind, set()))
+
+    def _names(self, kind: str) -> dict[str, str]:
+        key_col, name_col = _SINGLE[kind]
+        rows = self.session.execute(select(name_col, key_col)).all()
+        return {str(name): str(key) for name, key in rows if name}
+
+    def _members(self) -> frozenset[tuple[str, str]]:
+        rows = self.session.execute(select(Membership.alliance, Membership.organization))
+        return frozenset((a, o) for a, o in rows)
+
+    def _commitments(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(alliance, ref) → (organization, unit dimension) of every commitment."""
+        rows = self.session.execute(
+            select(Commitment.alliance, Commitment.ref, Commitment.organization, Commitment.unit)
+        )
+        out: dict[tuple[str, str], tuple[str, str]] = {}
+        for alliance, ref, org, unit in rows:
+            parsed = parse_unit(unit)
+            out[(alliance, ref)] = (org, parsed.dimension if parsed else "")
+        return out
+
+    def _projects(self) -> frozenset[tuple[str, str]]:
+        return frozenset(self.session.execute(select(Project.alliance, Project.name)).tuples())

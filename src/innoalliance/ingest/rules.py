@@ -1,0 +1,113 @@
+"""Domain rules across the columns of a row, per kind, as small named checks.
+
+Each rule takes the typed rows and returns ``(position, column, value, rule)`` for each breach.
+List columns (participants, owners) are checked against membership where they are parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pandas as pd
+
+from .known import Known
+from .units import parse_unit
+
+Breach = tuple[int, str, object, str]
+Rule = Callable[[pd.DataFrame, Known], Iterator[Breach]]
+
+_DIMENSION_OF_KIND = {
+    "capital": ("money",),
+    "equipment": ("money",),
+    "ip": ("money",),
+    "personnel": ("persons", "person_time"),
+}
+
+
+def _missing(value: object) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _dimension(unit: object) -> str | None:
+    parsed = None if _missing(unit) else parse_unit(str(unit))
+    return parsed.dimension if parsed else None
+
+
+def check_period(start: str, end: str) -> Rule:
+    """``end`` is not before ``start``."""
+
+    def rule(rows: pd.DataFrame, _known: Known) -> Iterator[Breach]:
+        for pos, (a, b) in enumerate(zip(rows[start], rows[end], strict=True)):
+            if not _missing(a) and not _missing(b) and b < a:
+                yield pos, end, b, f"{end} {b} is before {start} {a}"
+
+    return rule
+
+
+def check_member(column: str = "organization") -> Rule:
+    """The organization in ``column`` is a member of the row's alliance."""
+
+    def rule(rows: pd.DataFrame, known: Known) -> Iterator[Breach]:
+        members = known.members()
+        for pos, (alliance, org) in enumerate(zip(rows["alliance"], rows[column], strict=True)):
+            if not _missing(org) and (alliance, org) not in members:
+                yield pos, column, org, "is not a member of this alliance; import memberships first"
+
+    return rule
+
+
+def check_commitment_units(rows: pd.DataFrame, _known: Known) -> Iterator[Breach]:
+    """Capital, equipment and IP are valued in money; personnel in persons or person-time."""
+    for pos, (kind, unit) in enumerate(zip(rows["kind"], rows["unit"], strict=True)):
+        allowed = _DIMENSION_OF_KIND.get(str(kind))
+        dim = _dimension(unit)
+        if allowed and dim and dim not in allowed:
+            yield pos, "unit", unit, f"a {kind} commitment is measured in {' or '.join(allowed)}"
+
+
+def check_contribution_matches(rows: pd.DataFrame, known: Known) -> Iterator[Breach]:
+    """A contribution is delivered by the committing member, in the commitment's dimension."""
+    commitments = known.commitments()
+    for pos, row in enumerate(rows[["alliance", "commitment", "organization", "unit"]].itertuples(
+        index=False
+    )):
+        target = commitments.get((row.alliance, row.commitment))
+        if target is None:
+            continue
+        org, dim = target
+        if not _missing(row.organization) and row.organization != org:
+            yield pos, "organization", row.organization, (
+                f"commitment {row.commitment} was made by {org}, not this organization"
+            )
+        got = _dimension(row.unit)
+        if got and dim and got != dim:
+            yield pos, "unit", row.unit, f"commitment {row.commitment} is measured in {dim}"
+
+
+def check_revenue_value(rows: pd.DataFrame, _known: Known) -> Iterator[Breach]:
+    """Revenue outputs carry a money value."""
+    for pos, (kind, value, unit) in enumerate(
+        zip(rows["type"], rows["value"], rows["unit"], strict=True)
+    ):
+        if kind == "revenue" and (_missing(value) or _dimension(unit) != "money"):
+            yield pos, "value", value, "a revenue output needs a value in money (元, 万元, …)"
+
+
+def check_parent_prefix(rows: pd.DataFrame, _known: Known) -> Iterator[Breach]:
+    """A region's parent shares its province digits and sits at a higher level."""
+    for pos, (code, parent) in enumerate(zip(rows["code"], rows["parent"], strict=True)):
+        if _missing(code) or _missing(parent):
+            continue
+        if parent[:2] != code[:2] or parent == code:
+            yield pos, "parent", parent, f"cannot be the parent of {code} (GB/T 2260 prefix)"
+
+
+KIND_RULES: dict[str, tuple[Rule, ...]] = {
+    "regions": (check_parent_prefix,),
+    "memberships": (check_period("joined", "left"),),
+    "commitments": (check_member(), check_commitment_units),
+    "contributions": (check_member(), check_contribution_matches),
+    "projects": (check_period("start", "end"),),
+    "outputs": (check_revenue_value,),
+    "events": (),
+}

@@ -1,0 +1,40 @@
+"""SQLAlchemy 2 entities and the vocabularies of the domain model."""
+
+from .actors import Need, Offer, Organization, OrganizationIndustry
+from .alliance import Alliance, Membership
+from .base import Base, Entity
+from .geography import Industry, RasterLayer, Region
+from .ledger import (
+    Commitment,
+    Contribution,
+    Event,
+    Output,
+    OutputOwner,
+    Project,
+    ProjectParticipant,
+)
+from .records import AuditEntry, Run, Statistic
+
+__all__ = [
+    "Alliance",
+    "AuditEntry",
+    "Base",
+    "Commitment",
+    "Contribution",
+    "Entity",
+    "Event",
+    "Industry",
+    "Membership",
+    "Need",
+    "Offer",
+    "Organization",
+    "OrganizationIndustry",
+    "Output",
+    "OutputOwner",
+    "Project",
+    "ProjectParticipant",
+    "RasterLayer",
+    "Region",
+    "Run",
+    "Statistic",
+]

@@ -1,0 +1,1 @@
+"""Engine and session from a URL, migrations, queries."""

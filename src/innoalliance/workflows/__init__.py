@@ -1,0 +1,1 @@
+"""Workflows: read the store, call methods, write results."""

@@ -1,0 +1,114 @@
+"""Export every kind back to the files it is imported from (CSV, JSON, GeoJSON, GeoPackage).
+
+Exports use the import schemas' columns, so export → import into an empty store → export gives
+the same files. Quantities are written in their stored unit (money in 元).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from ..errors import ValidationError
+from ..errors import Problem as _Problem
+from ..ingest.kinds import TABLE_KINDS
+from ..ingest.units import STORED_UNIT
+from ..ingest.writer import CHILD_TABLES
+from ..model import RasterLayer, Region
+from ..store.engine import require_current
+
+RASTER_COLUMNS = ("name", "path", "bands", "date", "driver", "crs", "width", "height",
+                  "band_count", "source")
+FORMATS = {"csv", "json", "geojson", "gpkg"}
+
+
+def export_frame(engine: Engine, kind: str) -> pd.DataFrame:
+    """The records of a table kind (or rasters) as a frame in the import layout."""
+    require_current(engine)
+    if kind == "rasters":
+        cols = [getattr(RasterLayer, c) for c in RASTER_COLUMNS]
+        with engine.connect() as conn:
+            rows = conn.execute(select(*cols).order_by(RasterLayer.name)).all()
+        return pd.DataFrame(rows, columns=list(RASTER_COLUMNS))
+    schema = TABLE_KINDS[kind]
+    table = schema.model.__table__
+    stored = schema.stored_columns
+    key = list(schema.key)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(*(table.c[c] for c in stored)).order_by(*(table.c[k] for k in key))
+        ).all()
+        frame = pd.DataFrame(rows, columns=stored).astype(object)
+        for col in schema.columns:
+            if col.type in ("codes", "owners"):
+                frame[col.name] = _joined_children(conn, kind, col.name, frame, key)
+    for col in schema.columns:
+        if col.type == "unit" and col.name not in stored:
+            frame[col.name] = STORED_UNIT["money"]
+    if kind == "statistics":
+        frame["industry"] = frame["industry"].replace("", None)
+    return frame[schema.names]
+
+
+def _joined_children(conn: Any, kind: str, column: str, frame: pd.DataFrame,
+                     key: list[str]) -> pd.Series:
+    child, pkey, item, extra = CHILD_TABLES[(kind, column)]
+    cols = [child.c[c] for c in (*pkey, item)] + ([child.c[extra]] if extra else [])
+    grouped: dict[tuple[Any, ...], list[str]] = {}
+    for row in conn.execute(select(*cols).order_by(*cols[: len(pkey) + 1])):
+        parent = tuple(row[: len(pkey)])
+        text = f"{row[len(pkey)]}:{row[len(pkey) + 1]!r}" if extra else str(row[len(pkey)])
+        grouped.setdefault(parent, []).append(text)
+    parents = frame[key].itertuples(index=False)
+    return pd.Series([";".join(grouped.get(tuple(p), [])) or None for p in parents],
+                     index=frame.index, dtype=object)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value
+
+
+def frame_to_text(frame: pd.DataFrame, fmt: str) -> str:
+    """CSV (header row) or JSON (a list of objects) text of an exported frame."""
+    if fmt == "json":
+        records = [{k: _json_value(v) for k, v in r.items()} for r in frame.to_dict("records")]
+        return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
+    return str(frame.to_csv(index=False, lineterminator="\n"))
+
+
+def export_boundaries(engine: Engine, path: Path, fmt: str) -> int:
+    """Write every region that has a boundary to GeoJSON or GeoPackage; return the count."""
+    import shapely
+
+    from ..ingest.boundaries import write_boundaries
+
+    require_current(engine)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Region.code, Region.name_zh, Region.level, Region.geometry)
+            .where(Region.geometry.is_not(None)).order_by(Region.code)
+        ).all()
+    items = [(c, n, lv, shapely.from_geojson(g)) for c, n, lv, g in rows]
+    write_boundaries(items, path, fmt)
+    return len(items)
+
+
+def check_format(kind: str, fmt: str) -> None:
+    """Refuse a format that cannot hold ``kind``."""
+    spatial = kind == "boundaries"
+    ok = fmt in ("geojson", "gpkg") if spatial else fmt in ("csv", "json")
+    if not ok:
+        allowed = "geojson or gpkg" if spatial else "csv or json"
+        raise ValidationError(
+            [_Problem("--format", None, None, fmt, f"{kind} export as {allowed}")],
+            message=f"{kind} cannot be exported as {fmt}; use {allowed}",
+        )
