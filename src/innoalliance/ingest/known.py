@@ -63,4 +63,4 @@ class Known:
         return out
 
     def _projects(self) -> frozenset[tuple[str, str]]:
-        return frozenset(self.session.execute(select(Project.alliance, Project.name)).tuples())
+        return frozenset(self.session.execute(select(Project.alliance, Project.name)))

@@ -181,7 +181,7 @@ def _parents_first(schema: KindSchema, rows: pd.DataFrame) -> pd.DataFrame:
 
 def _update(session: Session, table: Table, columns: Sequence[str], rows: pd.DataFrame,
             merged: pd.DataFrame) -> None:
-    params = rows[list(columns)].to_dict("records")
+    params = [{f"v_{k}": v for k, v in r.items()} for r in rows[list(columns)].to_dict("records")]
     for record, (row_id, version) in zip(
         params, merged[["id", "version"]].itertuples(index=False), strict=True
     ):
@@ -190,7 +190,7 @@ def _update(session: Session, table: Table, columns: Sequence[str], rows: pd.Dat
     statement = (
         table.update()
         .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
-        .values({c: bindparam(c) for c in columns}, version=table.c.version + 1)
+        .values({**{c: bindparam(f"v_{c}") for c in columns}, "version": table.c.version + 1})
     )
     done = 0
     for record in params:
