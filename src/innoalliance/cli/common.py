@@ -33,9 +33,14 @@ JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+_open: list[Engine] = []
+
+
 def engine_for(db: str | None) -> Engine:
-    """The engine for the ``--db`` option."""
-    return make_engine(db)
+    """The engine for the ``--db`` option; disposed when the command ends."""
+    engine = make_engine(db)
+    _open.append(engine)
+    return engine
 
 
 def print_json(data: object) -> None:
@@ -66,5 +71,8 @@ def handles_errors(func: F) -> F:
         except InnoallianceError as exc:
             report_error(exc)
             raise typer.Exit(code=1) from None
+        finally:
+            while _open:
+                _open.pop().dispose()
 
     return wrapper  # type: ignore[return-value]

