@@ -6,17 +6,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import numpy as np
+import pyproj
 import pytest
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon, box, mapping
 
 from innoalliance.errors import MethodError, Problem, ValidationError
 from innoalliance.ingest.boundaries import read_boundaries, write_boundaries
-
-gpd = pytest.importorskip("geopandas")
-pytest.importorskip("pyogrio")
-pyproj = pytest.importorskip("pyproj")
 
 HANGZHOU = box(120.0, 30.0, 120.5, 30.5)
 NINGBO = MultiPolygon([box(121.0, 29.5, 121.5, 30.0), box(122.0, 30.0, 122.2, 30.2)])

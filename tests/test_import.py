@@ -21,7 +21,7 @@ ORG_B = complete("12330100MB1BBBBB1")
 
 ORGS = f"""
 credit_code,name_zh,name_en,type,size,region,industries,capability,need,source
-{ORG_A},杭州示例材料有限公司,Hangzhou Example Materials,enterprise,medium,330100,3;3.1,锂电池正极材料,高镍工艺,illustrative
+{ORG_A},杭州示例材料有限公司,Hangzhou Materials,enterprise,medium,330100,3;3.1,正极材料,高镍,x
 {ORG_B},示例大学,Example University,高校,,330106,3,材料基因组,,illustrative
 """
 
@@ -106,7 +106,8 @@ def test_header_problems(engine: Engine, tmp_path: Path) -> None:
 
 
 def test_duplicate_keys_in_one_file(engine: Engine, tmp_path: Path) -> None:
-    dup = f"credit_code,name_zh,type,region\n{ORG_A},甲,enterprise,330100\n{ORG_A},乙,enterprise,330100\n"
+    row = f"{ORG_A},甲,enterprise,330100\n"
+    dup = "credit_code,name_zh,type,region\n" + row + row.replace("甲", "乙")
     with pytest.raises(ValidationError) as exc:
         import_files(engine, "organizations", [write(tmp_path / "o.csv", dup)])
     (problem,) = exc.value.problems

@@ -4,14 +4,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import rasterio
+from affine import Affine
+from rasterio.errors import NotGeoreferencedWarning
+from rasterio.shutil import copy as gdal_copy
 
 from innoalliance.errors import ValidationError
 from innoalliance.ingest.rasters import RasterInfo, inspect_raster
-
-rasterio = pytest.importorskip("rasterio")
-from affine import Affine  # noqa: E402  (installed with rasterio)
-from rasterio.errors import NotGeoreferencedWarning  # noqa: E402
-from rasterio.shutil import copy as gdal_copy  # noqa: E402
 
 GRID = Affine(0.25, 0.0, 120.0, 0.0, -0.25, 31.0)  # 4 x 3 cells from 120E, 31N
 
