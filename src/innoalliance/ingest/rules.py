@@ -25,7 +25,7 @@ _DIMENSION_OF_KIND = {
 
 
 def _missing(value: object) -> bool:
-    return value is None or bool(pd.isna(value))
+    return value is None or (isinstance(value, float) and value != value)
 
 
 def _dimension(unit: object) -> str | None:
@@ -71,7 +71,7 @@ def check_contribution_matches(rows: pd.DataFrame, known: Known) -> Iterator[Bre
     for pos, row in enumerate(rows[["alliance", "commitment", "organization", "unit"]].itertuples(
         index=False
     )):
-        target = commitments.get((row.alliance, row.commitment))
+        target = commitments.get((str(row.alliance), str(row.commitment)))
         if target is None:
             continue
         org, dim = target

@@ -12,6 +12,8 @@ from typing import Literal
 
 from ..model import Entity
 
+Vocabulary = type[StrEnum]
+
 ColumnType = Literal[
     "text",  # free text
     "int",  # whole number
@@ -37,7 +39,7 @@ class Column:
     type: ColumnType
     description: str
     required: bool = False
-    vocab: type[StrEnum] | None = None
+    vocab: Vocabulary | None = None
     ref: str | None = None  # kind referred to by ref / codes / owners columns
     within_alliance: bool = False  # the ref is keyed within the row's alliance
     dimensions: tuple[str, ...] = ()  # allowed unit dimensions of a quantity column

@@ -46,15 +46,15 @@ def melt_wide(
     frame = table.frame
     label = table.label
     region_col = next((c for c in frame.columns if c.strip().casefold() in REGION_HEADERS), None)
+    rule = None
     if region_col is None:
-        raise ValidationError([Problem(label, None, None, None,
-                                       f"no region column; name one of: {', '.join(REGION_HEADERS)}")])
-    if columns == "years" and not indicator:
-        raise ValidationError([Problem(label, None, None, None,
-                                       "a table with a column per year needs --indicator NAME")])
-    if columns == "indicators" and year is None:
-        raise ValidationError([Problem(label, None, None, None,
-                                       "a table with a column per indicator needs --year YYYY")])
+        rule = f"no region column; name one of: {', '.join(REGION_HEADERS)}"
+    elif columns == "years" and not indicator:
+        rule = "a table with a column per year needs --indicator NAME"
+    elif columns == "indicators" and year is None:
+        rule = "a table with a column per indicator needs --year YYYY"
+    if rule is not None or region_col is None:
+        raise ValidationError([Problem(label, None, None, None, rule or "no region column")])
     names = known.names("regions")
     codes = frame[region_col].map(lambda v: v if v is None or v.isdigit() else names.get(v, v))
     records: list[dict[str, object]] = []
@@ -68,7 +68,7 @@ def melt_wide(
             problems.append(Problem(label, None, header, None,
                                     "every column but the region must be a year like 2014"))
             continue
-        for position in np.flatnonzero(frame[header].notna().to_numpy()):
+        for position in map(int, np.flatnonzero(frame[header].notna().to_numpy())):
             records.append({
                 "region": codes.iat[position],
                 "indicator": indicator if columns == "years" else name,

@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from ..errors import ValidationError
 from ..errors import Problem as _Problem
+from ..errors import ValidationError
 from ..ingest.kinds import TABLE_KINDS
 from ..ingest.units import STORED_UNIT
 from ..ingest.writer import CHILD_TABLES

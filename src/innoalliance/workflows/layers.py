@@ -89,7 +89,10 @@ def _raster_rows(path: Path) -> list[tuple[int, dict[str, str | None]]]:
         raise ValidationError([Problem(path.name, None, c, None, "required column is missing")
                                for c in missing])
     rows = table.frame.to_dict("records")
-    return [(int(table.row_number([i])[0]), row) for i, row in enumerate(rows)]
+    return [
+        (int(table.row_number([i])[0]), {str(k): v for k, v in row.items()})
+        for i, row in enumerate(rows)
+    ]
 
 
 def import_raster_file(engine: Engine, path: Path, who: str) -> ImportResult:
