@@ -78,6 +78,7 @@ class ValidationError(InnoallianceError, ValueError):
         super().__init__(text, hint="fix the rows listed and import the file again")
 
     def as_dict(self) -> dict[str, object]:
+        """The error and every problem as a JSON-ready mapping."""
         data = super().as_dict()
         data["problems"] = [p.as_dict() for p in self.problems]
         return data
@@ -90,7 +91,8 @@ class UnknownReference(InnoallianceError, LookupError):
         self.kind = kind
         self.value = value
         self.closest = closest
-        hint = f"did you mean {closest!r}?" if closest else f"list them with: innoalliance list {kind}"
+        hint = (f"did you mean {closest!r}?" if closest
+                else f"list them with: innoalliance list {kind}")
         super().__init__(f"no {kind} {value!r} is known", hint=hint)
 
 

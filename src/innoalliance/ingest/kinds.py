@@ -186,6 +186,7 @@ _BUDGET = tuple(
         dimensions=_MONEY,
         unit_column="budget_unit",
         minimum=0,
+        default=0.0,
     )
     for channel, label in (
         ("government", "the government special fund"),

@@ -51,8 +51,8 @@ def _read_csv(path: Path, sep: str) -> pd.DataFrame:
             return pd.read_csv(
                 path,
                 sep=sep,
-                dtype=str,
-                keep_default_na=False,
+                dtype=object,
+                na_filter=False,  # every cell is text; "" stays "" (and is faster to parse)
                 encoding=encoding,
                 skipinitialspace=True,
             )
@@ -75,6 +75,8 @@ def _read_json(path: Path) -> pd.DataFrame:
 
 
 def _json_cell(value: object) -> str:
+    if isinstance(value, float) and value != value:  # a null that pandas turned into NaN
+        return ""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float) and value.is_integer():
@@ -132,11 +134,16 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
 
 def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Cells as stripped ``str`` in object columns, ``None`` where empty (never NaN)."""
-    out = pd.DataFrame(index=pd.RangeIndex(len(frame)))
-    for name in frame.columns:
-        raw = frame[name].to_numpy(dtype=object)
-        cells = np.array([None if v is None or v != v else str(v).strip() for v in raw],
-                         dtype=object)
-        cells[cells == ""] = None
-        out[name] = pd.Series(cells, dtype=object)
-    return out
+    names = list(dict.fromkeys(frame.columns))
+    cells = np.empty((len(names), len(frame)), dtype=object)  # one block: pandas keeps it as is
+    for column, name in zip(cells, names, strict=True):
+        column[:] = _stripped(frame[name].to_numpy(dtype=object))
+        column[column == ""] = None
+    return pd.DataFrame(cells.T, index=pd.RangeIndex(len(frame)), columns=names, dtype=object,
+                        copy=False)
+
+
+def _stripped(raw: np.ndarray) -> list[str | None]:
+    if pd.api.types.infer_dtype(raw, skipna=False) == "string":  # every cell a str: no checks
+        return list(map(str.strip, raw))
+    return [None if v is None or v != v else str(v).strip() for v in raw]

@@ -46,6 +46,7 @@ class Column:
     unit_column: str | None = None  # for quantity columns: the column holding the unit
     max_length: int | None = None
     minimum: float | None = None
+    default: float | None = None  # value of an empty quantity cell (a budget channel: 0)
 
 
 @dataclass(frozen=True)

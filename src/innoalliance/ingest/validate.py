@@ -19,7 +19,7 @@ from .known import Known
 from .readers import Table
 from .rules import KIND_RULES
 from .schema import Column, KindSchema
-from .units import parse_unit, to_stored
+from .units import parse_unit
 
 
 @dataclass
@@ -36,6 +36,26 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
+class _Columns:
+    """The text columns of a file, each hashed into codes at most once and shared by checks."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._distinct: dict[str, C.Distinct] = {}
+
+    def distinct(self, name: str) -> C.Distinct:
+        """Codes and distinct cells of column ``name`` (see :func:`cells.distinct`)."""
+        if name not in self._distinct:
+            self._distinct[name] = C.distinct(self.frame[name])
+        return self._distinct[name]
+
+    def missing(self, name: str) -> np.ndarray:
+        """Where column ``name`` is empty."""
+        if name in self._distinct:
+            return self._distinct[name][0] < 0
+        return self.frame[name].isna().to_numpy()
+
+
 class _Check:
     """Problem collector bound to one table."""
 
@@ -45,13 +65,13 @@ class _Check:
 
     def cells(
         self,
-        mask: pd.Series,
+        mask: pd.Series | np.ndarray,
         cells: pd.Series,
         column: str,
         rule: str,
         suggest: Callable[[str], str | None] | None = None,
     ) -> None:
-        positions = np.flatnonzero(mask.to_numpy(dtype=bool))
+        positions = np.flatnonzero(np.asarray(mask, dtype=bool))
         rows = self.table.row_number(positions)
         values = cells.to_numpy()[positions]
         for row, value in zip(rows, values, strict=True):
@@ -82,16 +102,21 @@ def _check_header(check: _Check, schema: KindSchema, units: Mapping[str, str]) -
     for col in schema.columns:
         if col.required and col.name not in present:
             check.file(col.name, "required column is missing")
-        if col.unit_column and col.name in present and col.unit_column not in present:
-            if col.unit_column not in units:
-                check.file(
-                    col.name,
-                    f"the unit of {col.name!r} is not declared: add a {col.unit_column!r} "
-                    "column or pass --unit (e.g. --unit 万元)",
-                )
+        if (col.unit_column and col.name in present and col.unit_column not in present
+                and col.unit_column not in units):
+            check.file(
+                col.name,
+                f"the unit of {col.name!r} is not declared: add a {col.unit_column!r} "
+                "column or pass --unit (e.g. --unit 万元)",
+            )
 
 
-def _convert(check: _Check, col: Column, cells: pd.Series) -> pd.Series:
+#: column types whose cells repeat a few values: converted once per distinct value
+_FEW_DISTINCT = frozenset({"int", "year", "date", "division"})
+
+
+def _convert(check: _Check, columns: _Columns, col: Column) -> pd.Series:
+    cells = columns.frame[col.name]
     converters: dict[str, Callable[[pd.Series], C.Converted]] = {
         "int": C.convert_int,
         "year": C.convert_year,
@@ -101,7 +126,11 @@ def _convert(check: _Check, col: Column, cells: pd.Series) -> pd.Series:
         "division": C.convert_division,
     }
     if col.type in converters:
-        values, bad, rule = converters[col.type](cells)
+        convert = converters[col.type]
+        if col.type in _FEW_DISTINCT:
+            values, bad, rule = C.by_unique(cells, convert, columns.distinct(col.name))
+        else:
+            values, bad, rule = convert(cells)
         check.cells(bad, cells, col.name, rule)
         if col.minimum is not None:
             low = values.notna() & ~bad & (values.astype("float64") < col.minimum)
@@ -110,7 +139,9 @@ def _convert(check: _Check, col: Column, cells: pd.Series) -> pd.Series:
         return values
     if col.type == "enum":
         assert col.vocab is not None
-        values, bad, rule = C.convert_enum(cells, col.vocab)
+        vocab = col.vocab
+        values, bad, rule = C.by_unique(cells, lambda c: C.convert_enum(c, vocab),
+                                        columns.distinct(col.name))
         allowed = [m.value for m in col.vocab]
         check.cells(bad, cells, col.name, rule, lambda v: C.closest(v.casefold(), allowed))
         return values
@@ -120,8 +151,10 @@ def _convert(check: _Check, col: Column, cells: pd.Series) -> pd.Series:
             check.cells(rules == rule, cells, col.name, f"invalid credit code: {rule}")
         return cells
     if col.max_length is not None:
-        long = cells.notna() & (cells.fillna("").str.len() > col.max_length)
-        check.cells(long, cells, col.name, f"longer than {col.max_length} characters")
+        codes, uniques = columns.distinct(col.name)
+        long = np.flatnonzero([len(text) > col.max_length for text in uniques])
+        check.cells(np.isin(codes, long), cells, col.name,
+                    f"longer than {col.max_length} characters")
     return cells
 
 
@@ -134,26 +167,33 @@ def _quantities(
             continue
         unit_name = col.unit_column
         declared = frame[unit_name] if unit_name in frame else pd.Series(None, index=frame.index)
-        unit_cells = declared.where(declared.notna(), units.get(unit_name))
+        default = units.get(unit_name)
+        unit_cells = declared if default is None else declared.where(declared.notna(), default)
+        codes, uniques = C.distinct(unit_cells)
         values = out[col.name]
-        missing = values.notna() & unit_cells.isna()
+        present = values.notna().to_numpy()
+        missing = present & (codes < 0)
         check.cells(missing, unit_cells, unit_name, f"a unit is needed for {col.name!r}")
-        _, bad_unit, rule = C.convert_unit(unit_cells, col.dimensions)
+        _, bad_unit, rule = C.convert_unit(unit_cells, col.dimensions, (codes, uniques))
         check.cells(bad_unit, unit_cells, unit_name, rule, lambda v: _unit_hint(v))
-        ok = values.notna() & ~missing & ~bad_unit
-        stored_units = unit_cells.where(ok).map(
-            lambda u: _stored_unit(u) if isinstance(u, str) else None)
-        converted = pd.Series(np.nan, index=values.index)
-        if ok.any():
-            converted[ok] = to_stored(values[ok], unit_cells[ok])
-        out[col.name] = converted.where(values.notna(), None)
+        ok = present & ~missing & ~bad_unit.to_numpy()
+        parsed = [parse_unit(u) for u in uniques]
+        # one more entry for empty cells, whose code is -1
+        factors = np.array([u.factor if u else np.nan for u in parsed] + [np.nan])[codes]
+        stored = np.array([u.stored if u else None for u in parsed] + [None], dtype=object)
+        converted = np.where(ok, values.to_numpy(dtype="float64") * factors, np.nan)
+        if col.default is not None:
+            converted = np.where(present, converted, col.default)
+        out[col.name] = pd.Series(converted, index=values.index)
         if unit_name in schema.stored_columns:
-            out[unit_name] = stored_units
+            stored_units = stored[codes]
+            stored_units[~ok] = None
+            out[unit_name] = pd.Series(stored_units, index=values.index, dtype="object")
 
 
-def _stored_unit(text: str) -> str | None:
-    unit = parse_unit(text)
-    return unit.stored if unit else None
+def singular(kind: str) -> str:
+    """``industries`` → ``industry``, ``regions`` → ``region``."""
+    return kind[:-3] + "y" if kind.endswith("ies") else kind[:-1]
 
 
 def _unit_hint(text: str) -> str | None:
@@ -174,8 +214,9 @@ def _suggest_ref(known: Known, kind: str) -> Callable[[str], str | None]:
 
 
 def _references(
-    check: _Check, schema: KindSchema, frame: pd.DataFrame, known: Known
+    check: _Check, schema: KindSchema, columns: _Columns, known: Known
 ) -> dict[str, pd.DataFrame]:
+    frame = columns.frame
     children: dict[str, pd.DataFrame] = {}
     for col in schema.columns:
         if col.ref is None or col.name not in frame:
@@ -186,12 +227,11 @@ def _references(
             keys = list(zip(frame["alliance"], cells, strict=True))
             bad = cells.notna() & ~pd.Series([k in pool for k in keys], index=cells.index)
             check.cells(bad, cells, col.name,
-                        f"no such {col.ref[:-1]} in this alliance; import {col.ref} first")
+                        f"no such {singular(col.ref)} in this alliance; import {col.ref} first")
         elif col.type == "ref":
-            uniques = cells.dropna().unique()
-            missing = {v for v in uniques if not known.has(col.ref, v)}
-            bad = cells.isin(missing) if missing else pd.Series(False, index=cells.index)
-            check.cells(bad, cells, col.name, f"unknown {col.ref[:-1]}",
+            codes, uniques = columns.distinct(col.name)
+            unknown = [i for i, v in enumerate(uniques) if not known.has(col.ref, v)]
+            check.cells(np.isin(codes, unknown), cells, col.name, f"unknown {singular(col.ref)}",
                         _suggest_ref(known, col.ref))
         else:
             children[col.name] = _list_column(check, schema, frame, col, known)
@@ -203,9 +243,11 @@ def _list_column(
 ) -> pd.DataFrame:
     assert col.ref is not None
     key = list(schema.key)
-    records: list[dict[str, object]] = []
+    parents = list(zip(*(frame[k].tolist() for k in key), strict=True))
+    alliances = frame["alliance"].tolist() if "alliance" in frame else [None] * len(frame)
+    records: list[tuple[object, ...]] = []
     suggest = _suggest_ref(known, col.ref)
-    for position, cell in enumerate(frame[col.name].to_numpy()):
+    for position, cell in enumerate(frame[col.name].tolist()):
         items = C.split_list(cell)
         seen: set[str] = set()
         total = 0.0
@@ -227,10 +269,10 @@ def _list_column(
             if not known.has(col.ref, code):
                 hint = suggest(code)
                 check.row(position, col.name, cell,
-                          f"unknown {col.ref[:-1]} {code!r}"
+                          f"unknown {singular(col.ref)} {code!r}"
                           + (f" (did you mean {hint!r}?)" if hint else ""))
                 continue
-            alliance = frame["alliance"].iat[position] if "alliance" in frame else None
+            alliance = alliances[position]
             if alliance is not None and (alliance, code) not in known.members():
                 check.row(position, col.name, cell,
                           f"{code!r} is not a member of this alliance; import memberships first")
@@ -239,30 +281,52 @@ def _list_column(
                 check.row(position, col.name, cell, f"{code!r} is listed twice")
                 continue
             seen.add(code)
-            record = {k: frame[k].iat[position] for k in key}
-            record["item"] = code
-            if share is not None:
-                record["share"] = share
-            records.append(record)
+            records.append((*parents[position], code) if share is None
+                           else (*parents[position], code, share))
         if col.type == "owners" and items and abs(total - 1.0) > 1e-6:
             check.row(position, col.name, cell, f"shares sum to {total:g}, they must sum to 1")
     columns = [*key, "item"] + (["share"] if col.type == "owners" else [])
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def _duplicates(check: _Check, schema: KindSchema, frame: pd.DataFrame) -> None:
+def _duplicates(check: _Check, schema: KindSchema, columns: _Columns) -> None:
+    frame = columns.frame
     key = [k for k in schema.key if k in frame]
     if len(key) != len(schema.key):
         return
-    keyed = frame[key].fillna("")
-    dup = keyed.duplicated(keep="first")
+    codes = C.group_codes([_blank_as_empty(*columns.distinct(k)) for k in key])
+    dup = pd.Series(codes).duplicated(keep="first").to_numpy()
     if not dup.any():
         return
+    keyed = frame[key].fillna("")
     first_seen = keyed.reset_index().groupby(key, sort=False)["index"].transform("first")
-    for position in np.flatnonzero(dup.to_numpy()):
-        original = int(check.table.row_number([first_seen.iat[position]])[0])
-        check.row(position, ", ".join(key), " | ".join(map(str, keyed.iloc[position])),
+    firsts = first_seen.to_numpy(dtype=np.int64)
+    for position in np.flatnonzero(dup):
+        original = int(check.table.row_number([firsts[position]])[0])
+        check.row(int(position), ", ".join(key), " | ".join(map(str, keyed.iloc[position])),
                   f"same {', '.join(key)} as row {original}; each record once per file")
+
+
+def _blank_as_empty(codes: np.ndarray, uniques: np.ndarray) -> np.ndarray:
+    """Codes in which an empty cell counts the same as the text ``""``."""
+    empty = np.flatnonzero(uniques == "")
+    blank = int(empty[0]) if len(empty) else len(uniques)
+    return np.where(codes < 0, blank, codes)
+
+
+def _objects(values: pd.Series, text: bool) -> pd.Series:
+    """Values as Python objects, ``None`` where missing.
+
+    ``text`` columns are the file's cells as read, which hold ``None`` where empty already.
+    """
+    if text:
+        return values
+    array = values.astype(object).to_numpy()
+    missing = pd.isna(array)
+    if missing.any():
+        array = array.copy()
+        array[missing] = None
+    return pd.Series(array, index=values.index, dtype="object")
 
 
 def validate(
@@ -282,24 +346,28 @@ def validate(
     for col in schema.columns:
         if col.name not in frame:
             frame[col.name] = None
-    for col in schema.columns:
-        if col.required:
-            check.cells(frame[col.name].isna(), frame[col.name], col.name, "required, but empty")
+    columns = _Columns(frame)
     if schema.key == ("code",):
         known.extra[schema.kind] = set(frame["code"].dropna())
     out = pd.DataFrame(index=frame.index)
     for col in schema.columns:
         if col.type not in ("codes", "owners", "unit"):
-            out[col.name] = _convert(check, col, frame[col.name])
+            out[col.name] = _convert(check, columns, col)
     _quantities(check, schema, frame, out, units)
-    children = _references(check, schema, frame, known)
-    _duplicates(check, schema, frame)
+    children = _references(check, schema, columns, known)
+    _duplicates(check, schema, columns)
+    for col in schema.columns:  # after the checks above, which hash most columns already
+        if col.required:
+            check.cells(columns.missing(col.name), frame[col.name], col.name,
+                        "required, but empty")
     for rule in KIND_RULES.get(schema.kind, ()):
         for position, column, value, text in rule(out, known):
             check.row(position, column, value, text)
     check.found.raise_if_any()
-    rows = out[schema.stored_columns].astype(object)
-    rows = rows.where(rows.notna(), None)
+    rows = pd.DataFrame({
+        name: _objects(out[name], schema.column(name).type in ("text", "ref"))
+        for name in schema.stored_columns
+    }, index=out.index)
     if "industry" in rows and schema.kind == "statistics":
         rows["industry"] = rows["industry"].fillna("")
     return Validated(schema, table, rows, children)

@@ -13,30 +13,38 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Table, bindparam, delete, insert, select, tuple_
+from sqlalchemy import Table, bindparam, delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..errors import ConflictError
 from ..model import AuditEntry, OrganizationIndustry, OutputOwner, ProjectParticipant
+from ..model.base import Base
 from .bulk import bulk_insert
+from .cells import group_codes
 from .schema import KindSchema
 from .validate import Validated
 
 AUDIT_LIST_LIMIT = 1000
 _MISSING = "\x00missing"
 
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
 #: list column → (child table, parent key columns in the child, item column, extra column)
 CHILD_TABLES: dict[tuple[str, str], tuple[Table, tuple[str, ...], str, str | None]] = {
     ("organizations", "industries"): (
-        OrganizationIndustry.__table__, ("organization",), "industry", None
+        _table(OrganizationIndustry), ("organization",), "industry", None
     ),
     ("projects", "participants"): (
-        ProjectParticipant.__table__, ("alliance", "project"), "organization", None
+        _table(ProjectParticipant), ("alliance", "project"), "organization", None
     ),
-    ("outputs", "owners"): (OutputOwner.__table__, ("alliance", "output"), "organization", "share"),
+    ("outputs", "owners"): (_table(OutputOwner), ("alliance", "output"), "organization", "share"),
 }
 
 
@@ -70,18 +78,42 @@ def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _existing(session: Session, table: Table, key: Sequence[str], rows: pd.DataFrame,
-              columns: Sequence[str]) -> pd.DataFrame:
-    first = table.c[key[0]]
-    wanted = list(pd.unique(rows[key[0]]))
-    parts = []
-    select_cols = [table.c.id, table.c.version, *(table.c[c] for c in columns)]
-    for start in range(0, len(wanted), 5000):
-        chunk = wanted[start:start + 5000]
-        result = session.execute(select(*select_cols).where(first.in_(chunk)))
-        parts.append(pd.DataFrame(result.all(), columns=["id", "version", *columns]))
-    if not parts:
-        return pd.DataFrame(columns=["id", "version", *columns])
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+              columns: Sequence[str], any_stored: bool) -> pd.DataFrame:
+    """The stored records sharing the first key column with ``rows``: id, version, columns."""
+    names = ["id", "version", *columns]
+    records: list[Any] = []
+    if any_stored:
+        first = table.c[key[0]]
+        wanted = list(pd.unique(rows[key[0]]))
+        select_cols = [table.c[name] for name in names]
+        for start in range(0, len(wanted), 5000):
+            chunk = wanted[start:start + 5000]
+            records += session.execute(select(*select_cols).where(first.in_(chunk))).all()
+    return pd.DataFrame([tuple(r) for r in records], columns=names, dtype=object)
+
+
+def _match(rows: pd.DataFrame, existing: pd.DataFrame, key: Sequence[str]) -> np.ndarray:
+    """For each row, the position of the stored record with its key, -1 for a new one."""
+    if existing.empty:
+        return np.full(len(rows), -1, dtype=np.int64)
+    codes = group_codes([
+        np.concatenate([rows[k].to_numpy(dtype=object), existing[k].to_numpy(dtype=object)])
+        for k in key
+    ])
+    return np.asarray(pd.Index(codes[len(rows):]).get_indexer(codes[:len(rows)]))
+
+
+def _differs(after: pd.Series, before: pd.Series) -> np.ndarray:
+    """Where two aligned columns differ; a missing value equals only a missing value."""
+    new, old = after.to_numpy(dtype=object), before.to_numpy(dtype=object)
+    differs = np.asarray(new != old, dtype=bool)  # None equals None; NaN is sorted out below
+    suspects = np.flatnonzero(differs)
+    differs[suspects] = ~(pd.isna(new[suspects]) & pd.isna(old[suspects]))
+    return differs
+
+
+def _parent_keys(frame: pd.DataFrame, key: Sequence[str]) -> list[tuple[Any, ...]]:
+    return list(zip(*(frame[k].tolist() for k in key), strict=True))
 
 
 def _children_now(session: Session, validated: Validated, parents: pd.DataFrame
@@ -92,7 +124,7 @@ def _children_now(session: Session, validated: Validated, parents: pd.DataFrame
         child, pkey, item, extra = CHILD_TABLES[(kind, column)]
         cols = [child.c[c] for c in (*pkey, item)] + ([child.c[extra]] if extra else [])
         stored: dict[tuple[Any, ...], set[Any]] = {}
-        keys = [tuple(k) for k in parents[list(validated.schema.key)].itertuples(index=False)]
+        keys = _parent_keys(parents, validated.schema.key)
         for start in range(0, len(keys), 2000):
             chunk = keys[start:start + 2000]
             cond = (child.c[pkey[0]].in_([k[0] for k in chunk]) if len(pkey) == 1
@@ -110,53 +142,63 @@ def _children_in_file(validated: Validated) -> dict[str, dict[tuple[Any, ...], f
     for column, frame in validated.children.items():
         items = ["item"] + (["share"] if "share" in frame else [])
         grouped: dict[tuple[Any, ...], set[Any]] = {}
-        for row in frame.itertuples(index=False):
-            parent = tuple(getattr(row, k) for k in key)
-            grouped.setdefault(parent, set()).add(tuple(getattr(row, c) for c in items))
+        for parent, item in zip(_parent_keys(frame, key), _parent_keys(frame, items),
+                                strict=True):
+            grouped.setdefault(parent, set()).add(item)
         out[column] = {k: frozenset(v) for k, v in grouped.items()}
     return out
+
+
+def _children_changed(session: Session, validated: Validated, parents: pd.DataFrame
+                      ) -> np.ndarray:
+    """Which of the stored ``parents`` get a different set of list items from the file."""
+    changed = np.zeros(len(parents), dtype=bool)
+    if not validated.children or parents.empty:
+        return changed
+    stored = _children_now(session, validated, parents)
+    keys = _parent_keys(parents, validated.schema.key)
+    nothing: frozenset[Any] = frozenset()
+    for column, by_parent in _children_in_file(validated).items():
+        now = stored.get(column, {})
+        changed |= np.array([by_parent.get(p, nothing) != now.get(p, nothing) for p in keys],
+                            dtype=bool)
+    return changed
 
 
 def write(session: Session, validated: Validated, actor: str) -> ImportResult:
     """Upsert ``validated`` rows by natural key in the session's transaction and audit it."""
     schema = validated.schema
-    table: Table = schema.model.__table__  # type: ignore[assignment]
+    table = _table(schema.model)
     key = list(schema.key)
     columns = schema.stored_columns
-    rows = validated.rows
-    existing = _existing(session, table, key, rows, columns)
-    merged = _comparable(rows).merge(
-        _comparable(existing), on=key, how="left", suffixes=("", "__old"), indicator=True
-    )
-    is_new = (merged["_merge"] == "left_only").to_numpy()
     others = [c for c in columns if c not in key]
-    differs = pd.Series(False, index=merged.index)
+    rows = validated.rows
+    any_stored = session.execute(select(table.c.id).limit(1)).first() is not None
+    existing = _existing(session, table, key, rows, columns, any_stored)
+    found = _match(rows, existing, key)
+    is_new = found < 0
+    stored = np.flatnonzero(~is_new)
+    after = rows.iloc[stored].reset_index(drop=True)
+    before = existing.iloc[found[stored]].reset_index(drop=True)
+    differs = np.zeros(len(stored), dtype=bool)
     for col in others:
-        differs |= merged[col] != merged[f"{col}__old"]
-    file_children = _children_in_file(validated)
-    old_children = _children_now(session, validated, rows[~is_new]) if (~is_new).any() else {}
-    child_changed = pd.Series(False, index=merged.index)
-    for column, by_parent in file_children.items():
-        stored = old_children.get(column, {})
-        parents = [tuple(k) for k in merged[key].itertuples(index=False)]
-        child_changed |= pd.Series(
-            [by_parent.get(p, frozenset()) != stored.get(p, frozenset()) for p in parents],
-            index=merged.index,
-        )
-    changed = ~pd.Series(is_new, index=merged.index) & (differs | child_changed)
+        differs |= _differs(after[col], before[col])
+    differs |= _children_changed(session, validated, after)
+    changed = np.zeros(len(rows), dtype=bool)
+    changed[stored[differs]] = True
 
-    new_rows = _parents_first(schema, rows[is_new])
-    if len(new_rows):
-        bulk_insert(session, table, new_rows)
-    updates = merged[changed.to_numpy()]
-    if len(updates):
-        _update(session, table, columns, rows[changed.to_numpy()], updates)
-    _replace_children(session, validated, merged, is_new | changed.to_numpy())
+    new_rows = _parents_first(schema, rows if is_new.all() else rows[is_new])
+    bulk_insert(session, table, new_rows, {"version": 1}, into_empty=not any_stored, key=key)
+    if changed.any():
+        _update(session, table, columns, rows[changed], before[differs])
+    # an empty table has no list items either: they refer to its records
+    _replace_children(session, validated, rows, is_new, changed, into_empty=not any_stored)
     result = ImportResult(
         schema.kind, validated.table.label, len(rows), int(is_new.sum()), int(changed.sum()),
         int(len(rows) - is_new.sum() - changed.sum()),
     )
-    _audit(session, actor, validated, result, merged, is_new, changed, others)
+    first_new = rows.iloc[np.flatnonzero(is_new)[:AUDIT_LIST_LIMIT]]
+    _audit(session, actor, validated, result, first_new, after[differs], before[differs], others)
     return result
 
 
@@ -180,10 +222,10 @@ def _parents_first(schema: KindSchema, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def _update(session: Session, table: Table, columns: Sequence[str], rows: pd.DataFrame,
-            merged: pd.DataFrame) -> None:
+            stored: pd.DataFrame) -> None:
     params = [{f"v_{k}": v for k, v in r.items()} for r in rows[list(columns)].to_dict("records")]
     for record, (row_id, version) in zip(
-        params, merged[["id", "version"]].itertuples(index=False), strict=True
+        params, stored[["id", "version"]].itertuples(index=False), strict=True
     ):
         record["_id"] = int(row_id)
         record["_version"] = int(version)
@@ -203,33 +245,36 @@ def _update(session: Session, table: Table, columns: Sequence[str], rows: pd.Dat
         )
 
 
-def _replace_children(session: Session, validated: Validated, merged: pd.DataFrame,
-                      touched: Any) -> None:
+def _replace_children(session: Session, validated: Validated, rows: pd.DataFrame,
+                      is_new: np.ndarray, changed: np.ndarray, into_empty: bool) -> None:
+    """Write the list items of new and changed parents, replacing those of changed ones.
+
+    A new parent has no stored items: the foreign keys of the child tables guarantee it.
+    """
     kind = validated.schema.kind
     key = list(validated.schema.key)
-    parents = [tuple(k) for k in merged.loc[touched, key].itertuples(index=False)]
-    if not parents:
+    touched = is_new | changed
+    if not validated.children or not touched.any():
         return
-    wanted = set(parents)
+    stale = _parent_keys(rows[changed], key)
     for column, frame in validated.children.items():
         child, pkey, item, extra = CHILD_TABLES[(kind, column)]
-        for start in range(0, len(parents), 2000):
-            chunk = parents[start:start + 2000]
+        for start in range(0, len(stale), 2000):
+            chunk = stale[start:start + 2000]
             cond = (child.c[pkey[0]].in_([p[0] for p in chunk]) if len(pkey) == 1
                     else tuple_(*(child.c[c] for c in pkey)).in_(chunk))
             session.execute(delete(child).where(cond))
-        records = []
-        for row in frame.itertuples(index=False):
-            parent = tuple(getattr(row, k) for k in key)
-            if parent not in wanted:
-                continue
-            record = dict(zip(pkey, parent, strict=True))
-            record[item] = row.item
-            if extra:
-                record[extra] = row.share
-            records.append(record)
-        if records:
-            session.execute(insert(child), records)
+        wanted = rows.loc[touched, key]
+        codes = group_codes([
+            np.concatenate([frame[k].to_numpy(dtype=object), wanted[k].to_numpy(dtype=object)])
+            for k in key
+        ])
+        keep = np.isin(codes[:len(frame)], codes[len(frame):])
+        names = {**dict(zip(key, pkey, strict=True)), "item": item}
+        if extra:
+            names["share"] = extra
+        bulk_insert(session, child, frame.loc[keep, list(names)].rename(columns=names),
+                    into_empty=into_empty, key=[*pkey, item])
 
 
 def _key_text(values: Iterable[Any]) -> str:
@@ -237,14 +282,16 @@ def _key_text(values: Iterable[Any]) -> str:
 
 
 def _audit(session: Session, actor: str, validated: Validated, result: ImportResult,
-           merged: pd.DataFrame, is_new: Any, changed: pd.Series, others: list[str]) -> None:
+           inserted_rows: pd.DataFrame, updated_rows: pd.DataFrame, stored: pd.DataFrame,
+           others: list[str]) -> None:
     key = list(validated.schema.key)
-    inserted = [_key_text(k) for k in merged.loc[is_new, key].head(AUDIT_LIST_LIMIT).itertuples(
-        index=False)]
+    inserted = [_key_text(k) for k in _comparable(
+        inserted_rows[key].head(AUDIT_LIST_LIMIT)).itertuples(index=False)]
+    new = _comparable(updated_rows.head(AUDIT_LIST_LIMIT))
+    old = _comparable(stored.head(AUDIT_LIST_LIMIT))
     updated = []
-    for _, row in merged[changed.to_numpy()].head(AUDIT_LIST_LIMIT).iterrows():
-        diff = {c: [_plain(row[f"{c}__old"]), _plain(row[c])] for c in others
-                if row[c] != row[f"{c}__old"]}
+    for (_, row), (_, was) in zip(new.iterrows(), old.iterrows(), strict=True):
+        diff = {c: [_plain(was[c]), _plain(row[c])] for c in others if row[c] != was[c]}
         updated.append({"key": _key_text(row[key]), "changes": diff})
     detail = {
         **result.as_dict(),

@@ -34,7 +34,7 @@ def export_frame(engine: Engine, kind: str) -> pd.DataFrame:
         cols = [getattr(RasterLayer, c) for c in RASTER_COLUMNS]
         with engine.connect() as conn:
             rows = conn.execute(select(*cols).order_by(RasterLayer.name)).all()
-        return pd.DataFrame(rows, columns=list(RASTER_COLUMNS))
+        return pd.DataFrame([tuple(r) for r in rows], columns=list(RASTER_COLUMNS), dtype=object)
     schema = TABLE_KINDS[kind]
     table = schema.model.__table__
     stored = schema.stored_columns
@@ -43,7 +43,7 @@ def export_frame(engine: Engine, kind: str) -> pd.DataFrame:
         rows = conn.execute(
             select(*(table.c[c] for c in stored)).order_by(*(table.c[k] for k in key))
         ).all()
-        frame = pd.DataFrame(rows, columns=stored).astype(object)
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=stored, dtype=object)
         for col in schema.columns:
             if col.type in ("codes", "owners"):
                 frame[col.name] = _joined_children(conn, kind, col.name, frame, key)
