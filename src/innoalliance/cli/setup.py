@@ -48,7 +48,7 @@ def demo_command(
         Path(DEMO_FILE).unlink(missing_ok=True)
         for suffix in ("-wal", "-shm"):
             Path(DEMO_FILE + suffix).unlink(missing_ok=True)
-        url = f"sqlite:///{DEMO_FILE}"
+        url = f"sqlite:///{Path(DEMO_FILE).resolve()}"
     engine = engine_for(url)
     if inspect(engine).get_table_names():
         if not force:
@@ -62,13 +62,13 @@ def demo_command(
         task = bar.add_task("creating the schema and catalogues")
         load_demo(engine, lambda kind: bar.update(task, description=f"loading {kind}"))
     shown = engine.url.render_as_string(hide_password=True)
-    console.print(f"[bold green]demo database ready:[/] {shown}")
+    console.print(f"[bold green]demo database ready:[/] {shown}", soft_wrap=True)
     for kind in ("regions", "industries", *DEMO_KINDS):
         console.print(f"  {count(engine, kind):>6}  {kind}")
     console.print("  boundaries of the six Hangzhou Bay and nine Pearl River Delta cities")
     flag = "" if db is None and os.environ.get(ENV_VAR) is None else f" --db {url}"
     if not flag:
-        flag = f" --db sqlite:///{DEMO_FILE}"
+        flag = f" --db sqlite:///{DEMO_FILE}"  # relative: the commands run from this folder
     console.print("\n[bold]try next:[/]")
     for line in (
         f"innoalliance list alliances{flag}",
@@ -76,6 +76,7 @@ def demo_command(
         f"innoalliance list statistics{flag} --limit 20",
         f"innoalliance export memberships{flag} --output memberships.csv",
         f"innoalliance export boundaries{flag} --format geojson --output cities.geojson",
-        f"innoalliance import organizations my_members.xlsx{flag}",
+        f"innoalliance export organizations{flag} --output orgs.csv",
+        f"innoalliance import organizations orgs.csv{flag}   # again: nothing changes",
     ):
-        console.print(f"  {line}", highlight=False, markup=False)
+        console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select
 from ..errors import UnknownReference
 from ..ingest.cells import closest
 from ..ingest.kinds import TABLE_KINDS
-from ..model import Entity, Membership, RasterLayer, Region
+from ..model import Entity, Membership, Organization, RasterLayer, Region
 from ..store.engine import require_current
 from .export import export_frame
 
@@ -76,8 +76,11 @@ def show_record(engine: Engine, kind: str, ident: str) -> dict[str, Any]:
             raise UnknownReference(kind, ident, closest(ident.replace("/", " / "), keys))
         record = {k: v for k, v in row.items() if k != "geometry"}
         if kind == "alliances":
-            members = conn.execute(select(Membership.organization, Membership.role)
-                                   .where(Membership.alliance == row["name_zh"])
-                                   .order_by(Membership.role, Membership.organization)).all()
-            record["members"] = [{"organization": o, "role": r} for o, r in members]
+            members = conn.execute(
+                select(Membership.organization, Organization.name_zh, Membership.role)
+                .join(Organization, Organization.credit_code == Membership.organization)
+                .where(Membership.alliance == row["name_zh"])
+                .order_by(Membership.role, Membership.organization)).all()
+            record["members"] = [{"organization": o, "name": n, "role": r}
+                                 for o, n, r in members]
     return record
