@@ -37,6 +37,21 @@ _ALLIANCE = Column("alliance", "ref", "Chinese name of the alliance", True, ref=
 _MONEY = ("money",)
 
 
+_REF = Column("ref", "text", "reference, unique within the alliance", True, max_length=64)
+
+
+def _amount(description: str) -> Column:
+    return Column(
+        "amount",
+        "quantity",
+        description,
+        True,
+        dimensions=("money", "persons", "person_time"),
+        unit_column="unit",
+        minimum=0,
+    )
+
+
 def _org(name: str, description: str, required: bool = True) -> Column:
     return Column(name, "ref", description, required, ref="organizations")
 
@@ -126,18 +141,10 @@ COMMITMENTS = KindSchema(
     Commitment,
     (
         _ALLIANCE,
-        Column("ref", "text", "reference, unique within the alliance", True, max_length=64),
+        _REF,
         _org("organization", "credit code of the member who commits"),
         Column("kind", "enum", "capital, personnel, equipment or ip", True, vocab=CommitmentKind),
-        Column(
-            "amount",
-            "quantity",
-            "amount committed (money for capital/equipment/ip, persons or person-time)",
-            True,
-            dimensions=("money", "persons", "person_time"),
-            unit_column="unit",
-            minimum=0,
-        ),
+        _amount("amount committed (money for capital/equipment/ip, persons or person-time)"),
         Column("unit", "unit", "unit of amount: 元, 万元, 亿元, 人, 人年, …"),
         Column("due", "date", "due date"),
         Column("description", "text", "what exactly is promised"),
@@ -151,7 +158,7 @@ CONTRIBUTIONS = KindSchema(
     Contribution,
     (
         _ALLIANCE,
-        Column("ref", "text", "reference, unique within the alliance", True, max_length=64),
+        _REF,
         Column(
             "commitment",
             "ref",
@@ -162,15 +169,7 @@ CONTRIBUTIONS = KindSchema(
         ),
         _org("organization", "credit code of the member who delivered"),
         Column("date", "date", "date delivered", True),
-        Column(
-            "amount",
-            "quantity",
-            "amount delivered, in a unit of the commitment's dimension",
-            True,
-            dimensions=("money", "persons", "person_time"),
-            unit_column="unit",
-            minimum=0,
-        ),
+        _amount("amount delivered, in a unit of the commitment's dimension"),
         Column("unit", "unit", "unit of amount"),
         Column("description", "text", "what was delivered"),
         _SOURCE,
@@ -257,7 +256,7 @@ EVENTS = KindSchema(
     Event,
     (
         _ALLIANCE,
-        Column("ref", "text", "reference, unique within the alliance", True, max_length=64),
+        _REF,
         Column("type", "enum", "dispute, violation or report", True, vocab=EventType),
         Column("date", "date", "date of the event", True),
         _org("organization", "credit code of the member concerned", required=False),
