@@ -75,3 +75,15 @@ def test_user_mistakes_are_messages(db_url: str, tmp_path: Path) -> None:
 def test_bad_database_url(tmp_path: Path) -> None:
     code, _, err = run("init", "--db", "nosuchdialect://x")
     assert code == 1 and "cannot use database URL" in err
+
+
+def test_unreachable_server_and_unwritable_path(tmp_path: Path) -> None:
+    down = "postgresql://nobody@127.0.0.1:1/none"
+    for args in (("demo", "--db", down), ("list", "regions", "--db", down)):
+        code, out, err = run(*args)
+        assert code == 1 and "cannot use the database" in err and "Traceback" not in out + err
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    run("init", "--db", db)
+    code, _, err = run("export", "regions", "--db", db, "--output",
+                       str(tmp_path / "no" / "such" / "dir.csv"))
+    assert code == 1 and "No such file or directory" in err

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine
 
 from innoalliance.demo.loader import DEMO_KINDS
+from innoalliance.ingest.boundaries import read_boundaries
 from innoalliance.store.engine import make_engine
 from innoalliance.workflows.export import export_boundaries, export_frame, frame_to_text
 from innoalliance.workflows.register import import_files
@@ -39,5 +40,9 @@ def test_boundaries_round_trip(demo_engine: Engine, tmp_path: Path, fmt: str) ->
     import_files(target, "boundaries", [out])
     again = tmp_path / f"again.{fmt}"
     export_boundaries(target, again, fmt)
+    before, after = read_boundaries(out), read_boundaries(again)
+    assert [b.code for b in after] == [b.code for b in before]
+    for old, new in zip(before, after, strict=True):
+        assert new.geometry.equals_exact(old.geometry, tolerance=1e-9), new.code
     if fmt == "geojson":
         assert again.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")

@@ -11,8 +11,9 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
-from ..errors import InnoallianceError, ValidationError
+from ..errors import InnoallianceError, StoreError, ValidationError
 from ..store.engine import ENV_VAR, make_engine
 
 console = Console()
@@ -70,6 +71,13 @@ def handles_errors(func: F) -> F:
             return func(*args, **kwargs)
         except InnoallianceError as exc:
             report_error(exc)
+            raise typer.Exit(code=1) from None
+        except OperationalError as exc:  # the server is down, or the URL names a wrong one
+            report_error(StoreError(f"cannot use the database: {exc.orig}",
+                                    hint="check the --db URL and that the server runs"))
+            raise typer.Exit(code=1) from None
+        except OSError as exc:  # a path the user gave cannot be read or written
+            report_error(InnoallianceError(f"{exc.strerror}: {exc.filename}"))
             raise typer.Exit(code=1) from None
         finally:
             while _open:

@@ -44,6 +44,8 @@ def demo_command(
 ) -> None:
     """Build a fresh database from the demo data of the seed papers and say what to try next."""
     url = db or os.environ.get(ENV_VAR)
+    # the suggested commands run from this folder, so the default file is named relatively
+    flag = f" --db {url}" if url else f" --db sqlite:///{DEMO_FILE}"
     if url is None:
         Path(DEMO_FILE).unlink(missing_ok=True)
         for suffix in ("-wal", "-shm"):
@@ -66,9 +68,6 @@ def demo_command(
     for kind in ("regions", "industries", *DEMO_KINDS):
         console.print(f"  {count(engine, kind):>6}  {kind}")
     console.print("  boundaries of the six Hangzhou Bay and nine Pearl River Delta cities")
-    flag = "" if db is None and os.environ.get(ENV_VAR) is None else f" --db {url}"
-    if not flag:
-        flag = f" --db sqlite:///{DEMO_FILE}"  # relative: the commands run from this folder
     console.print("\n[bold]try next:[/]")
     for line in (
         f"innoalliance list alliances{flag}",

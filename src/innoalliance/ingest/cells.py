@@ -230,6 +230,11 @@ def split_list(cell: str | None) -> list[str]:
     return [item for item in LIST_SEPARATORS.split(cell.strip()) if item]
 
 
+def is_blank(value: object) -> bool:
+    """Whether a cell is empty: ``None``, or the NaN pandas puts in its place."""
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def closest(value: str, candidates: list[str]) -> str | None:
     """The candidate most like ``value``, if any is reasonably close."""
     match = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 
 import pandas as pd
 
+from .cells import is_blank
 from .known import Known
 from .units import parse_unit
 
@@ -24,12 +25,8 @@ _DIMENSION_OF_KIND = {
 }
 
 
-def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
-
-
 def _dimension(unit: object) -> str | None:
-    parsed = None if _missing(unit) else parse_unit(str(unit))
+    parsed = None if is_blank(unit) else parse_unit(str(unit))
     return parsed.dimension if parsed else None
 
 
@@ -38,7 +35,7 @@ def check_period(start: str, end: str) -> Rule:
 
     def rule(rows: pd.DataFrame, _known: Known) -> Iterator[Breach]:
         for pos, (a, b) in enumerate(zip(rows[start], rows[end], strict=True)):
-            if not _missing(a) and not _missing(b) and b < a:
+            if not is_blank(a) and not is_blank(b) and b < a:
                 yield pos, end, b, f"{end} {b} is before {start} {a}"
 
     return rule
@@ -50,7 +47,7 @@ def check_member(column: str = "organization") -> Rule:
     def rule(rows: pd.DataFrame, known: Known) -> Iterator[Breach]:
         members = known.members()
         for pos, (alliance, org) in enumerate(zip(rows["alliance"], rows[column], strict=True)):
-            if not _missing(org) and (alliance, org) not in members:
+            if not is_blank(org) and (alliance, org) not in members:
                 yield pos, column, org, "is not a member of this alliance; import memberships first"
 
     return rule
@@ -75,7 +72,7 @@ def check_contribution_matches(rows: pd.DataFrame, known: Known) -> Iterator[Bre
         if target is None:
             continue
         org, dim = target
-        if not _missing(row.organization) and row.organization != org:
+        if not is_blank(row.organization) and row.organization != org:
             yield pos, "organization", row.organization, (
                 f"commitment {row.commitment} was made by {org}, not this organization"
             )
@@ -89,14 +86,14 @@ def check_revenue_value(rows: pd.DataFrame, _known: Known) -> Iterator[Breach]:
     for pos, (kind, value, unit) in enumerate(
         zip(rows["type"], rows["value"], rows["unit"], strict=True)
     ):
-        if kind == "revenue" and (_missing(value) or _dimension(unit) != "money"):
+        if kind == "revenue" and (is_blank(value) or _dimension(unit) != "money"):
             yield pos, "value", value, "a revenue output needs a value in money (元, 万元, …)"
 
 
 def check_parent_prefix(rows: pd.DataFrame, _known: Known) -> Iterator[Breach]:
     """A region's parent shares its province digits and sits at a higher level."""
     for pos, (code, parent) in enumerate(zip(rows["code"], rows["parent"], strict=True)):
-        if _missing(code) or _missing(parent):
+        if is_blank(code) or is_blank(parent):
             continue
         if parent[:2] != code[:2] or parent == code:
             yield pos, "parent", parent, f"cannot be the parent of {code} (GB/T 2260 prefix)"

@@ -32,10 +32,6 @@ class Validated:
     children: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
-
-
 class _Columns:
     """The text columns of a file, each hashed into codes at most once and shared by checks."""
 
@@ -75,7 +71,7 @@ class _Check:
         rows = self.table.row_number(positions)
         values = cells.to_numpy()[positions]
         for row, value in zip(rows, values, strict=True):
-            text = None if _blank(value) else str(value)
+            text = None if C.is_blank(value) else str(value)
             hint = suggest(text) if suggest and text is not None else None
             self.found.add(Problem(self.table.label, int(row), column, text, rule, hint))
 
@@ -84,7 +80,7 @@ class _Check:
 
     def row(self, position: int, column: str | None, value: object, rule: str) -> None:
         row = int(self.table.row_number([position])[0])
-        text = None if _blank(value) else str(value)
+        text = None if C.is_blank(value) else str(value)
         self.found.add(Problem(self.table.label, row, column, text, rule))
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Table, bindparam, delete, select, tuple_
+from sqlalchemy import ColumnElement, Table, bindparam, delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..errors import ConflictError
@@ -116,6 +116,17 @@ def _parent_keys(frame: pd.DataFrame, key: Sequence[str]) -> list[tuple[Any, ...
     return list(zip(*(frame[k].tolist() for k in key), strict=True))
 
 
+def _of_parents(child: Table, pkey: Sequence[str], parents: list[tuple[Any, ...]]
+                ) -> Iterator[ColumnElement[bool]]:
+    """Conditions selecting the child rows of ``parents``, 2,000 parents at a time."""
+    for start in range(0, len(parents), 2000):
+        chunk = parents[start:start + 2000]
+        if len(pkey) == 1:
+            yield child.c[pkey[0]].in_([p[0] for p in chunk])
+        else:
+            yield tuple_(*(child.c[c] for c in pkey)).in_(chunk)
+
+
 def _children_now(session: Session, validated: Validated, parents: pd.DataFrame
                   ) -> dict[str, dict[tuple[Any, ...], frozenset[Any]]]:
     out: dict[str, dict[tuple[Any, ...], frozenset[Any]]] = {}
@@ -124,11 +135,7 @@ def _children_now(session: Session, validated: Validated, parents: pd.DataFrame
         child, pkey, item, extra = CHILD_TABLES[(kind, column)]
         cols = [child.c[c] for c in (*pkey, item)] + ([child.c[extra]] if extra else [])
         stored: dict[tuple[Any, ...], set[Any]] = {}
-        keys = _parent_keys(parents, validated.schema.key)
-        for start in range(0, len(keys), 2000):
-            chunk = keys[start:start + 2000]
-            cond = (child.c[pkey[0]].in_([k[0] for k in chunk]) if len(pkey) == 1
-                    else tuple_(*(child.c[c] for c in pkey)).in_(chunk))
+        for cond in _of_parents(child, pkey, _parent_keys(parents, validated.schema.key)):
             for row in session.execute(select(*cols).where(cond)):
                 parent = tuple(row[: len(pkey)])
                 stored.setdefault(parent, set()).add(tuple(row[len(pkey):]))
@@ -259,10 +266,7 @@ def _replace_children(session: Session, validated: Validated, rows: pd.DataFrame
     stale = _parent_keys(rows[changed], key)
     for column, frame in validated.children.items():
         child, pkey, item, extra = CHILD_TABLES[(kind, column)]
-        for start in range(0, len(stale), 2000):
-            chunk = stale[start:start + 2000]
-            cond = (child.c[pkey[0]].in_([p[0] for p in chunk]) if len(pkey) == 1
-                    else tuple_(*(child.c[c] for c in pkey)).in_(chunk))
+        for cond in _of_parents(child, pkey, stale):
             session.execute(delete(child).where(cond))
         wanted = rows.loc[touched, key]
         codes = group_codes([
@@ -293,13 +297,19 @@ def _audit(session: Session, actor: str, validated: Validated, result: ImportRes
     for (_, row), (_, was) in zip(new.iterrows(), old.iterrows(), strict=True):
         diff = {c: [_plain(was[c]), _plain(row[c])] for c in others if row[c] != was[c]}
         updated.append({"key": _key_text(row[key]), "changes": diff})
-    detail = {
-        **result.as_dict(),
-        "sha256": sha256(validated.table.path),
-        "inserted_keys": inserted,
-        "updated_records": updated,
-        "lists_truncated": result.inserted > AUDIT_LIST_LIMIT or result.updated > AUDIT_LIST_LIMIT,
-    }
+    audit_import(session, actor, result, validated.table.path,
+                 inserted_keys=inserted, updated_records=updated)
+
+
+def audit_import(session: Session, actor: str, result: ImportResult, path: Path | None,
+                 **lists: list[Any]) -> None:
+    """Append the audit entry of one import: counts, file hash and (capped) lists of records."""
+    detail: dict[str, object] = {**result.as_dict()}
+    if path is not None:
+        detail["sha256"] = sha256(path)
+    detail.update({name: items[:AUDIT_LIST_LIMIT] for name, items in lists.items()})
+    detail["lists_truncated"] = any(len(items) > AUDIT_LIST_LIMIT for items in lists.values()) or (
+        result.inserted > AUDIT_LIST_LIMIT or result.updated > AUDIT_LIST_LIMIT)
     session.add(AuditEntry(
         at=dt.datetime.now(dt.UTC), actor=actor, action="import", kind=result.kind,
         detail=json.dumps(detail, ensure_ascii=False, default=str),

@@ -20,7 +20,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import StoreError
@@ -81,19 +81,13 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The migration revision the database is at, ``None`` if it was never initialised."""
-    try:
-        with engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
-    except OperationalError as exc:
-        raise StoreError(f"cannot connect to the database: {exc.orig}") from exc
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
 
 
 def upgrade(engine: Engine) -> None:
     """Create or migrate the schema to the newest revision (idempotent)."""
-    try:
-        command.upgrade(_alembic_config(engine), "head")
-    except OperationalError as exc:
-        raise StoreError(f"cannot migrate the database: {exc.orig}") from exc
+    command.upgrade(_alembic_config(engine), "head")
 
 
 def require_current(engine: Engine) -> None:

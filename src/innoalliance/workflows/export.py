@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import shapely
 from sqlalchemy import Engine, select
 
-from ..errors import Problem as _Problem
-from ..errors import ValidationError
+from ..errors import Problem, ValidationError
+from ..ingest.boundaries import write_boundaries
 from ..ingest.kinds import TABLE_KINDS
 from ..ingest.units import STORED_UNIT
 from ..ingest.writer import CHILD_TABLES
@@ -87,10 +88,6 @@ def frame_to_text(frame: pd.DataFrame, fmt: str) -> str:
 
 def export_boundaries(engine: Engine, path: Path, fmt: str) -> int:
     """Write every region that has a boundary to GeoJSON or GeoPackage; return the count."""
-    import shapely
-
-    from ..ingest.boundaries import write_boundaries
-
     require_current(engine)
     with engine.connect() as conn:
         rows = conn.execute(
@@ -109,6 +106,6 @@ def check_format(kind: str, fmt: str) -> None:
     if not ok:
         allowed = "geojson or gpkg" if spatial else "csv or json"
         raise ValidationError(
-            [_Problem("--format", None, None, fmt, f"{kind} export as {allowed}")],
+            [Problem("--format", None, None, fmt, f"{kind} export as {allowed}")],
             message=f"{kind} cannot be exported as {fmt}; use {allowed}",
         )

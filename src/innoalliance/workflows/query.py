@@ -57,8 +57,8 @@ def count(engine: Engine, kind: str) -> int:
 def show_record(engine: Engine, kind: str, ident: str) -> dict[str, Any]:
     """One record by numeric id or natural key (parts of a composite key joined by ``/``)."""
     require_current(engine)
-    model: type[Entity] = RasterLayer if kind in ("rasters",) else (
-        Region if kind == "boundaries" else TABLE_KINDS[kind].model)
+    spatial: dict[str, type[Entity]] = {"rasters": RasterLayer, "boundaries": Region}
+    model = spatial.get(kind) or TABLE_KINDS[kind].model
     key = model.natural_key
     parts = ident.split("/", len(key) - 1) if len(key) > 1 else [ident]
     with engine.connect() as conn:

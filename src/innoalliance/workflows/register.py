@@ -17,6 +17,7 @@ from typing import Literal
 from sqlalchemy import Engine
 
 from ..errors import Problem, ValidationError
+from ..ingest.cells import closest
 from ..ingest.kinds import ALL_KINDS, TABLE_KINDS
 from ..ingest.known import Known
 from ..ingest.readers import read_table
@@ -24,6 +25,7 @@ from ..ingest.validate import validate
 from ..ingest.wide import melt_wide
 from ..ingest.writer import ImportResult, write
 from ..store.engine import require_current, transaction
+from .layers import import_boundary_file, import_raster_file
 
 Progress = Callable[[str], None]
 
@@ -48,8 +50,6 @@ def check_kind(kind: str) -> str:
     """``kind`` if it is one of the KIND names, else a validation error naming the closest."""
     if kind in ALL_KINDS:
         return kind
-    from ..ingest.cells import closest
-
     raise ValidationError(
         [Problem("KIND", None, None, kind, f"unknown kind; use one of: {', '.join(ALL_KINDS)}",
                  closest(kind, list(ALL_KINDS)))],
@@ -95,12 +95,8 @@ def import_files(
         if progress:
             progress(path.name)
         if kind == "boundaries":
-            from .layers import import_boundary_file
-
             results.append(import_boundary_file(engine, path, who=actor()))
         elif kind == "rasters":
-            from .layers import import_raster_file
-
             results.append(import_raster_file(engine, path, who=actor()))
         else:
             results.append(import_table_file(engine, kind, path, units, sheet, wide))
