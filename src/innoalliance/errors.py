@@ -132,10 +132,10 @@ class ProblemList:
         """Record several problems."""
         self.problems.extend(problems)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, message: str | None = None) -> None:
         """Raise one :class:`ValidationError` listing everything collected, if anything was."""
         if self.problems:
-            raise ValidationError(sorted(self.problems, key=_problem_order))
+            raise ValidationError(sorted(self.problems, key=_problem_order), message)
 
 
 def _problem_order(p: Problem) -> tuple[str, int, str]:

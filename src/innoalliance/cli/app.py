@@ -6,6 +6,7 @@ import typer
 
 from .browse import list_command, show_command
 from .data import export_command, import_command
+from .evaluate import app as evaluate_app
 from .setup import demo_command, init_command
 
 app = typer.Typer(
@@ -21,6 +22,7 @@ app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("list")(list_command)
 app.command("show")(show_command)
+app.add_typer(evaluate_app, name="evaluate")
 
 
 def main() -> None:

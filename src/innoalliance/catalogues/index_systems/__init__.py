@@ -1,0 +1,1 @@
+"""Built-in index systems (YAML), one file per system."""

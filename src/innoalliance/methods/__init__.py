@@ -1,0 +1,4 @@
+"""Pure numerical methods: arrays in, arrays and named intermediate values out.
+
+No database and no files here.
+"""

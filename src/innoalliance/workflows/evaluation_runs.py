@@ -1,0 +1,90 @@
+"""Evaluations and ratings from the store, saved as runs and written as HTML and JSON reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from ..errors import InnoallianceError
+from ..ingest.indexsystem import IndexSystem
+from ..reports.credit import credit_report
+from ..reports.evaluation import evaluation_report
+from .credit import rate_members
+from .evaluate import Progress, evaluate, with_uncertainty
+from .runs import fingerprint, save_run
+
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:[-–]\s*(\d{4}))?\s*$")
+
+
+@dataclass(frozen=True)
+class Done:
+    """A finished, recorded run and where its reports are."""
+
+    summary: dict[str, Any]
+    html: Path
+    json: Path
+    run_id: int
+
+
+def parse_years(text: str) -> list[int]:
+    """``2015`` or ``2014-2016`` as a list of years."""
+    match = _YEARS.match(text)
+    if not match:
+        raise InnoallianceError(f"years {text!r} are not a year or a range",
+                                hint="write e.g. --years 2016 or --years 2014-2016")
+    first = int(match.group(1))
+    last = int(match.group(2) or first)
+    if last < first:
+        raise InnoallianceError(f"years {text!r} run backwards", hint=f"write {last}-{first}")
+    return list(range(first, last + 1))
+
+
+def _with(output: Path, suffix: str) -> Path:
+    """``output`` + suffix (a given .html or .json suffix is replaced, any other kept)."""
+    if output.suffix.lower() in (".html", ".json"):
+        output = output.with_suffix("")
+    return output.parent / (output.name + suffix)
+
+
+def _write(summary: dict[str, Any], output: Path) -> Path:
+    path = _with(output, ".json")
+    path.write_text(json.dumps(summary, ensure_ascii=False, indent=1, default=str),
+                    encoding="utf-8")
+    return path
+
+
+def evaluate_and_report(engine: Engine, system: IndexSystem, years: list[int], *, draws: int,
+                        seed: int, output: Path, progress: Progress | None = None) -> Done:
+    """Evaluate, add the uncertainty analysis, record the run, write the reports."""
+    result = evaluate(engine, system, years)
+    if draws:
+        result = with_uncertainty(result, draws=draws, seed=seed, progress=progress)
+    summary = result.summary()
+    run_id = save_run(engine, "evaluate",
+                      {"system": system.name, "years": years, "draws": draws, "seed": seed},
+                      {"system_file": system.file, "indicator_values": fingerprint(result.raw)},
+                      summary)
+    summary["run"] = run_id
+    html = evaluation_report(result, _with(output, ".html"))
+    return Done(summary, html, _write(summary, output), run_id)
+
+
+def rate_and_report(engine: Engine, alliance: str, *, as_of: dt.date, system: IndexSystem,
+                    forgetting: float, weight_behaviour: float, output: Path) -> Done:
+    """Rate an alliance's members, record the run, write the reports."""
+    ratings = rate_members(engine, alliance, as_of=as_of, system=system, forgetting=forgetting,
+                           weight_behaviour=weight_behaviour)
+    summary = ratings.summary()
+    run_id = save_run(engine, "credit",
+                      {"alliance": alliance, "as_of": as_of.isoformat(), "system": system.name,
+                       "forgetting": forgetting, "weight_behaviour": weight_behaviour},
+                      {"evidence": fingerprint(ratings.evidence)}, summary)
+    summary["run"] = run_id
+    html = credit_report(ratings, _with(output, ".html"))
+    return Done(summary, html, _write(summary, output), run_id)

@@ -1,0 +1,36 @@
+"""Save an analysis as a run: its parameters, a fingerprint of its inputs, and its results."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from .. import __version__
+from ..model import Run
+from ..store.engine import transaction
+
+
+def fingerprint(frame: pd.DataFrame) -> str:
+    """SHA-256 of a frame's values and labels: the same inputs give the same fingerprint."""
+    hashed = pd.util.hash_pandas_object(frame.reset_index(), index=False).to_numpy()
+    return hashlib.sha256(hashed.tobytes()).hexdigest()
+
+
+def save_run(engine: Engine, workflow: str, parameters: dict[str, Any], inputs: dict[str, Any],
+             results: dict[str, Any]) -> int:
+    """Record a finished run; returns its id."""
+    def text(data: dict[str, Any]) -> str:
+        return json.dumps(data, ensure_ascii=False, default=str, sort_keys=True)
+
+    with transaction(engine) as session:
+        run = Run(workflow=workflow, created_at=dt.datetime.now(dt.UTC),
+                  software_version=__version__, parameters=text(parameters),
+                  inputs=text(inputs), results=text(results), status="done")
+        session.add(run)
+        session.flush()
+        return int(run.id)
