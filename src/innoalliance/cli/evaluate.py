@@ -15,6 +15,7 @@ from rich.table import Table
 from ..errors import InnoallianceError
 from ..ingest.indexsystem import built_in_systems, load_system
 from ..methods.fuzzy import OPERATORS
+from ..workflows.credit import MIN_CONFIDENCE
 from ..workflows.evaluation_runs import evaluate_and_report, parse_years, rate_and_report
 from ..workflows.standalone import ahp_file, critic_file, entropy_file, fuzzy_file, topsis_file
 from .common import DbOption, JsonOption, console, engine_for, handles_errors, print_json
@@ -190,6 +191,8 @@ def members_command(
         "member_contribution",
     forgetting: Annotated[float, typer.Option(help="weight of evidence one year old")] = 0.9,
     weight_behaviour: Annotated[float, typer.Option(help="share of the behaviour score")] = 0.6,
+    min_confidence: Annotated[float, typer.Option(
+        help="grade NR (not rated) below this confidence")] = MIN_CONFIDENCE,
     output: Annotated[Path | None, typer.Option(
         help="report path without suffix (writes .html and .json)")] = None,
     db: DbOption = None,
@@ -204,7 +207,7 @@ def members_command(
     prefix = output or Path("credit-ratings")
     done = rate_and_report(engine_for(db), alliance, as_of=date, system=load_system(system),
                            forgetting=forgetting, weight_behaviour=weight_behaviour,
-                           output=prefix)
+                           min_confidence=min_confidence, output=prefix)
     if as_json:
         print_json(done.summary)
         return

@@ -14,6 +14,7 @@ from ..demo.loader import DEMO_KINDS, load_demo
 from ..errors import StoreError
 from ..model import Base
 from ..store.engine import ENV_VAR
+from ..workflows.evaluation_runs import demo_evaluations
 from ..workflows.query import count
 from ..workflows.setup import init_store
 from .common import DbOption, console, engine_for, handles_errors
@@ -41,6 +42,9 @@ def demo_command(
     db: DbOption = None,
     force: Annotated[bool, typer.Option(
         help="replace the contents of a non-empty database given with --db")] = False,
+    reports: Annotated[Path, typer.Option(
+        help="folder for the demo's evaluation reports")] = Path("demo-reports"),
+    no_reports: Annotated[bool, typer.Option("--no-reports", help="load the data only")] = False,
 ) -> None:
     """Build a fresh database from the demo data of the seed papers and say what to try next."""
     url = db or os.environ.get(ENV_VAR)
@@ -63,11 +67,18 @@ def demo_command(
                   console=console, transient=True) as bar:
         task = bar.add_task("creating the schema and catalogues")
         load_demo(engine, lambda kind: bar.update(task, description=f"loading {kind}"))
+        written = [] if no_reports else demo_evaluations(
+            engine, reports, lambda done, total: bar.update(
+                task, description=f"evaluating: uncertainty run {done} of {total}"))
     shown = engine.url.render_as_string(hide_password=True)
     console.print(f"[bold green]demo database ready:[/] {shown}", soft_wrap=True)
     for kind in ("regions", "industries", *DEMO_KINDS):
         console.print(f"  {count(engine, kind):>6}  {kind}")
     console.print("  boundaries of the six Hangzhou Bay and nine Pearl River Delta cities")
+    if written:
+        console.print("\n[bold]evaluations[/] (open in a browser; they work offline):")
+        for title, path in written:
+            console.print(f"  {path}  {title}", highlight=False, markup=False, soft_wrap=True)
     console.print("\n[bold]try next:[/]")
     for line in (
         f"innoalliance list alliances{flag}",
@@ -77,5 +88,8 @@ def demo_command(
         f"innoalliance export boundaries{flag} --format geojson --output cities.geojson",
         f"innoalliance export organizations{flag} --output orgs.csv",
         f"innoalliance import organizations orgs.csv{flag}   # again: nothing changes",
+        f"innoalliance evaluate alliances --system alliance_performance --years 2016{flag}",
+        f"innoalliance evaluate members --alliance 闪联产业联盟 --as-of 2009-12-31{flag}",
+        "innoalliance evaluate systems   # copy one's YAML to build your own index system",
     ):
         console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)

@@ -34,6 +34,20 @@ class GradeBands:
     lower: tuple[float, ...]
     source: str
 
+    def describe(self) -> str:
+        """The bands in words: ``high ≥ 86, …, inactive below 65``."""
+        parts = [f"{label} ≥ {low:g}" for label, low in zip(self.labels, self.lower, strict=True)
+                 if np.isfinite(low)]
+        if not np.isfinite(self.lower[-1]):
+            parts.append(f"{self.labels[-1]} below {self.lower[-2]:g}" if len(self.lower) > 1
+                         else self.labels[-1])
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict[str, float | None]:
+        """Label → lower cut-off, JSON-ready (an open lowest band has ``None``)."""
+        return {label: (low if np.isfinite(low) else None)
+                for label, low in zip(self.labels, self.lower, strict=True)}
+
     def __post_init__(self) -> None:
         where = f" in {self.source}"
         if not self.labels:

@@ -52,10 +52,9 @@ def credit_report(r: Ratings, path: Path) -> Path:
     method = (f"Beta reputation (Jøsang & Ismail 2002) over each member's record up to "
               f"{r.as_of.isoformat()}, evidence discounted by {r.reputation.forgetting:g} per "
               f"year of age; behaviour score = 100 × (r + 1)/(r + s + 2). Index score: "
-              f"'{r.index.system.name}'. Grades: " + ", ".join(
-                  f"{label} ≥ {low:g}" for label, low in
-                  zip(r.rating.bands.labels, r.rating.bands.lower, strict=True))
-              + ". Confidence = (r + s)/(r + s + 2): how much evidence the rating rests on.")
+              f"'{r.index.system.name}'. Grades: {r.rating.bands.describe()}. Confidence = "
+              "(r + s)/(r + s + 2): how much evidence the rating rests on; below "
+              f"{r.rating.min_confidence or 0:g} a member is not rated (NR).")
     return render(
         "report.html.j2", path, title="Member credit ratings", title_zh="成员单位信用评价",
         subtitle=f"{r.alliance}, as of {r.as_of.isoformat()}", method=method,

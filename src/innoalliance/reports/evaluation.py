@@ -170,8 +170,7 @@ def evaluation_report(ev: Evaluation, path: Path) -> Path:
     method = (f"Index system '{system.name}' ({system.file}); source: {system.source}. "
               f"Normalisation {system.normalization}, aggregation {system.aggregation}, missing "
               f"values: {system.missing}; flows counted over {system.window} year(s). Grades: "
-              + ", ".join(f"{label} ≥ {low:g}" for label, low in
-                          zip(system.bands.labels, system.bands.lower, strict=True)) + ".")
+              f"{system.bands.describe()}.")
     years = f"{ev.years[0]}–{ev.years[-1]}" if len(ev.years) > 1 else str(year)
     return render("report.html.j2", path, title=system.title, title_zh=system.title_zh,
                   subtitle=f"{len(ev.scores)} {system.unit}-years, {years}", method=method,

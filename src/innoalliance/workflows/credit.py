@@ -10,7 +10,9 @@ forgetting, dated so that recent behaviour weighs more:
 * a violation against it: negative 2; a dispute naming it: negative 1.
 
 The behaviour score (100 × the reputation's expectation) is combined with the member's score on
-the ``member_contribution`` index system into a 0–100 credit score and a grade AAA … C.
+the ``member_contribution`` index system into a 0–100 credit score and a grade AAA … C. A member
+with too little evidence (confidence below ``min_confidence``) keeps its score but is graded NR,
+not rated: no record is not a bad record.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ CATEGORIES = ("commitment kept", "commitment missed", "output", "project complet
 LATE_CREDIT = 0.5
 SEVERITY = {"violation": 2.0, "dispute": 1.0}
 PROJECT_CREDIT = 0.5
+MIN_CONFIDENCE = 0.2  # below this (less than half an observation's worth of evidence): NR
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ class Ratings:
             "forgetting_per_year": self.reputation.forgetting,
             "weight_behaviour": self.rating.weight_behaviour,
             "index_system": self.index.system.name,
-            "bands": dict(zip(self.rating.bands.labels, self.rating.bands.lower, strict=True)),
+            "bands": self.rating.bands.as_dict(),
             "categories": list(CATEGORIES), "members": members,
             "evidence": self.evidence.assign(date=self.evidence["date"].astype(str))
             .to_dict(orient="records"),
@@ -125,7 +128,8 @@ def ledger_evidence(led: Ledger, now: pd.Timestamp) -> pd.DataFrame:
 
 
 def rate_members(engine: Engine, alliance: str, *, as_of: dt.date, system: IndexSystem,
-                 forgetting: float = 0.9, weight_behaviour: float = 0.6) -> Ratings:
+                 forgetting: float = 0.9, weight_behaviour: float = 0.6,
+                 min_confidence: float = MIN_CONFIDENCE) -> Ratings:
     """Rate every member of ``alliance`` as of a date, from its ledger and index score."""
     index = evaluate(engine, system, [as_of.year], alliance=alliance)
     led = read_ledger(engine, alliance)
@@ -144,7 +148,8 @@ def rate_members(engine: Engine, alliance: str, *, as_of: dt.date, system: Index
         len(orgs), len(CATEGORIES), now=float(_year(pd.Series([now]))[0]),
         forgetting=forgetting)
     index_score = index.scores["score"].droplevel("year").reindex(orgs).to_numpy(np.float64)
-    rating = credit_rating(reputation, index_score, weight_behaviour=weight_behaviour)
+    rating = credit_rating(reputation, index_score, weight_behaviour=weight_behaviour,
+                           min_confidence=min_confidence)
     table = pd.DataFrame({
         "organization": orgs, "name": members["name_zh"].to_numpy(),
         "role": members["role"].to_numpy(), "grade": rating.grade, "score": rating.score,

@@ -63,8 +63,7 @@ class Evaluation:
             "system": system.name, "title": system.title, "unit": system.unit,
             "years": self.years, "normalization": system.normalization,
             "aggregation": system.aggregation, "missing_treatment": system.missing,
-            "window": system.window, "bands": dict(zip(system.bands.labels, system.bands.lower,
-                                                       strict=True)),
+            "window": system.window, "bands": system.bands.as_dict(),
             "weights": {k: w.as_dict() for k, w in self.weights.items()},
             "results": rows,
             "missing": self.missing.to_dict(orient="records"),
@@ -190,8 +189,9 @@ def evaluate(engine: Engine, system: IndexSystem, years: list[int], *,
                        index=values.index)
     empty = raw.isna().all(axis=1)
     if empty.any():
+        shown = ", ".join(f"{names.get(u, u)} {y}" for u, y in raw.index[empty][:10])
         notes.append(f"{int(empty.sum())} unit-years with no indicator value at all are left "
-                     "out: " + ", ".join(f"{u} {y}" for u, y in raw.index[empty][:10]))
+                     f"out: {shown}")
         raw = raw[~empty]
     if raw.empty:
         raise MethodError(f"nothing to evaluate: no {system.unit} has any indicator value in "

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from ..errors import InnoallianceError
-from ..ingest.indexsystem import IndexSystem
+from ..ingest.indexsystem import IndexSystem, load_system
 from ..reports.credit import credit_report
 from ..reports.evaluation import evaluation_report
-from .credit import rate_members
+from .credit import MIN_CONFIDENCE, rate_members
 from .evaluate import Progress, evaluate, with_uncertainty
 from .runs import fingerprint, save_run
 
@@ -76,15 +76,38 @@ def evaluate_and_report(engine: Engine, system: IndexSystem, years: list[int], *
 
 
 def rate_and_report(engine: Engine, alliance: str, *, as_of: dt.date, system: IndexSystem,
-                    forgetting: float, weight_behaviour: float, output: Path) -> Done:
+                    forgetting: float, weight_behaviour: float, min_confidence: float,
+                    output: Path) -> Done:
     """Rate an alliance's members, record the run, write the reports."""
     ratings = rate_members(engine, alliance, as_of=as_of, system=system, forgetting=forgetting,
-                           weight_behaviour=weight_behaviour)
+                           weight_behaviour=weight_behaviour, min_confidence=min_confidence)
     summary = ratings.summary()
     run_id = save_run(engine, "credit",
                       {"alliance": alliance, "as_of": as_of.isoformat(), "system": system.name,
-                       "forgetting": forgetting, "weight_behaviour": weight_behaviour},
+                       "forgetting": forgetting, "weight_behaviour": weight_behaviour,
+                       "min_confidence": min_confidence},
                       {"evidence": fingerprint(ratings.evidence)}, summary)
     summary["run"] = run_id
     html = credit_report(ratings, _with(output, ".html"))
     return Done(summary, html, _write(summary, output), run_id)
+
+
+DEMO_YEARS = [2014, 2015, 2016]
+DEMO_RATED = "电动汽车产学研技术创新联盟"  # seed 000's alliance whose member stopped paying in
+
+
+def demo_evaluations(engine: Engine, folder: Path, progress: Progress | None = None,
+                     ) -> list[tuple[str, Path]]:
+    """The demo's evaluations: alliance activity and performance, regional capacity, credit."""
+    folder.mkdir(parents=True, exist_ok=True)
+    done: list[tuple[str, Path]] = []
+    for name in ("alliance_activity", "alliance_performance", "regional_innovation"):
+        result = evaluate_and_report(engine, load_system(name), DEMO_YEARS, draws=256, seed=0,
+                                     output=folder / name, progress=progress)
+        done.append((load_system(name).title, result.html))
+    ratings = rate_and_report(engine, DEMO_RATED, as_of=dt.date(DEMO_YEARS[-1], 12, 31),
+                              system=load_system("member_contribution"), forgetting=0.9,
+                              weight_behaviour=0.6, min_confidence=MIN_CONFIDENCE,
+                              output=folder / "member_credit")
+    done.append((f"Member credit ratings, {DEMO_RATED}", ratings.html))
+    return done
