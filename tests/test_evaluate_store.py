@@ -172,3 +172,34 @@ def test_reports_are_self_contained(demo_engine: Engine, tmp_path: Path) -> None
                            system=load_system("member_contribution"))
     page = credit_report(ratings, tmp_path / "c.html").read_text(encoding="utf-8")
     assert "What drives each rating" in page and "<script src=" not in page
+
+
+def test_delivering_more_on_time_never_lowers_a_rating(engine: Engine, tmp_path: Path) -> None:
+    """The trust mechanism's promise, end to end: ledger → evidence → reputation → grade."""
+    from innoalliance.demo.loader import load_demo
+    from innoalliance.methods.grading import CREDIT_BANDS
+    from innoalliance.workflows.register import import_table_file
+
+    from .conftest import write
+
+    load_demo(engine)
+    system = load_system("member_contribution")
+    as_of = dt.date(2016, 12, 31)
+
+    def rated() -> tuple[float, int]:
+        m = rate_members(engine, EV, as_of=as_of, system=system).members
+        row = m.set_index("organization").loc[VIOLATOR]
+        return float(row["score"]), CREDIT_BANDS.labels.index(str(row["grade"]))
+
+    score, grade = rated()
+    first = score
+    header = "alliance,ref,commitment,organization,date,amount,unit\n"
+    # C-005 (1,200 万元 due 2013-12-31) had 300 万元 delivered; top it up on time, step by step
+    for k, amount in enumerate((100, 400, 400, 2000)):
+        write(tmp_path / f"more{k}.csv",
+              header + f"{EV},D-X{k},C-005,{VIOLATOR},2013-11-30,{amount},万元\n")
+        import_table_file(engine, "contributions", tmp_path / f"more{k}.csv")
+        new_score, new_grade = rated()
+        assert new_score >= score - 1e-9 and new_grade <= grade  # lower index = better grade
+        score, grade = new_score, new_grade
+    assert score > first + 5  # fully delivered on time: clearly better than a 25 % delivery
