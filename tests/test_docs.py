@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from innoalliance.ingest.reference import render_reference
+from innoalliance.workflows.measures import render_measures
 
 
 def test_reference_is_up_to_date() -> None:
@@ -10,3 +11,8 @@ def test_reference_is_up_to_date() -> None:
     assert page.read_text(encoding="utf-8") == render_reference(), (
         "run: python tools/make_docs.py"
     )
+
+
+def test_measures_table_is_up_to_date() -> None:
+    page = Path(__file__).resolve().parent.parent / "docs" / "index-systems.md"
+    assert render_measures() in page.read_text(encoding="utf-8"), "run: python tools/make_docs.py"

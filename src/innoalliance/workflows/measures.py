@@ -108,7 +108,7 @@ def reports(led: Ledger, w: Window, key: str) -> pd.Series:
 
 
 def violations(led: Ledger, w: Window, key: str) -> pd.Series:
-    """Violations and disputes recorded in the window (against the member, for ``member.*``)."""
+    """Violations and disputes recorded in the window (against the member, for member measures)."""
     e = led.events
     return _count(e, w.holds(e["date"]) & e["type"].isin(CONFLICTS), key)
 
@@ -255,3 +255,16 @@ def region_measures(stats: pd.DataFrame, names: list[str], units: list[str],
         if indicator in wide.columns:
             out[name] = wide[indicator].reindex(index).to_numpy(dtype=float)
     return out.astype(np.float64)
+
+
+def render_measures() -> str:
+    """The measures an indicator can read, as a Markdown table (for docs/index-systems.md)."""
+    lines = ["| measure | what it counts |", "| --- | --- |"]
+    for unit, registry in MEASURES.items():
+        for name, measure in registry.items():
+            doc = (measure.__doc__ or "").strip().splitlines()[0]
+            kind = "rate or mean: missing when undefined" if name in RATES else "count or sum"
+            lines.append(f"| `{unit}.{name}` | {doc} ({kind}) |")
+    lines.append("| `region.X` | the statistic X of the region for all industries, in its stored "
+                 "unit (any indicator imported with `import statistics`) |")
+    return "\n".join(lines) + "\n"
