@@ -137,7 +137,11 @@ def test_member_credit_ratings(demo_engine: Engine) -> None:
     ratings = rate_members(demo_engine, EV, as_of=dt.date(2016, 12, 31),
                            system=load_system("member_contribution"))
     m = ratings.members.set_index("organization")
-    assert set(m["grade"]) <= {"AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C"}
+    assert set(m["grade"]) <= {"AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C", "NR"}
+    # a member with no record at all is not rated, rather than rated badly
+    no_record = m[m["confidence"] == 0]
+    assert len(no_record) >= 1 and (no_record["grade"] == "NR").all()
+    assert (m.loc[m["confidence"] >= 0.2, "grade"] != "NR").all()
     assert m["behaviour_score"].idxmin() == VIOLATOR
     drivers = m[[c for c in m.columns if c.startswith("driver: ")]]
     np.testing.assert_allclose(ratings.rating.baseline + ratings.rating.drivers.sum(axis=1),

@@ -255,21 +255,24 @@ def with_uncertainty(ev: Evaluation, *, draws: int, seed: int,
     layout = build_tree(ev.system, ev.weights)
     order = list(layout.indicator_order)
     results: dict[int, Any] = {}
+    notes = list(ev.notes)
     for year in ev.years:
         rows = ev.normalised.index.get_level_values("year") == year
         values = ev.normalised.loc[rows, order]
         units = [str(u) for u in values.index.get_level_values("unit")]
         if len(units) < 3:
+            notes.append(f"{year}: {len(units)} units, too few for an uncertainty analysis")
             continue
         matrix = values.to_numpy(dtype=np.float64)
-        notes: list[str] = []
+        why_not: list[str] = []
         aggregations: tuple[str, ...] = ("arithmetic", "geometric")
         if np.nanmin(matrix) >= 0 and np.nanmax(matrix) <= 100:
             matrix = 1.0 + 0.99 * matrix
         else:
             aggregations = (ev.system.aggregation,)
-            notes.append("aggregation not varied: normalised values are not on 0–100")
+            why_not.append("aggregation not varied: normalised values are not on 0–100")
         normalizations, why = _alternatives(matrix)
+        why_not += why
         imputations = ("none", "mean", "median") if np.isnan(matrix).any() else ("none",)
         result = uncertainty(
             matrix, np.ones(len(order)), layout.tree,
@@ -283,10 +286,10 @@ def with_uncertainty(ev: Evaluation, *, draws: int, seed: int,
             "total": dict(result.total),
             "first_order_ci": {k: list(v) for k, v in result.first_order_ci.items()},
             "total_ci": {k: list(v) for k, v in result.total_ci.items()},
-            "notes": notes + why,
+            "notes": why_not,
             "units": [{"unit": u, "nominal_rank": int(n), "median_rank": float(m),
                        "rank_low": float(lo), "rank_high": float(hi)}
                       for u, n, m, lo, hi in zip(units, result.nominal_ranks, result.median_rank,
                                                  result.rank_low, result.rank_high, strict=True)],
         }
-    return replace(ev, uncertainty=results)
+    return replace(ev, uncertainty=results, notes=notes)
