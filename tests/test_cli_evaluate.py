@@ -38,6 +38,21 @@ def test_ahp_from_json_with_fractions(tmp_path: Path) -> None:
                                                                                           abs=1e-9)
 
 
+def test_group_ahp_by_geometric_mean(tmp_path: Path) -> None:
+    path = tmp_path / "group.json"
+    # two experts: a_12 = 2 and 8 → geometric mean 4 (Aczél & Saaty 1983); weights (4, 1)/5
+    path.write_text(json.dumps({"criteria": ["a", "b"],
+                                "matrices": [[[1, 2], ["1/2", 1]], [[1, 8], ["1/8", 1]]]}))
+    code, out, err = run("evaluate", "ahp", str(path), "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["matrix"][0][1] == pytest.approx(4.0)
+    assert result["weights"] == pytest.approx({"a": 0.8, "b": 0.2})
+    path.write_text(json.dumps({"criteria": ["a", "b"]}))
+    code, _, err = run("evaluate", "ahp", str(path))
+    assert code == 1 and "matrices" in err
+
+
 def test_ahp_errors_name_the_cell(tmp_path: Path) -> None:
     path = tmp_path / "ahp.json"
     path.write_text(json.dumps({"criteria": ["a", "b"], "matrix": [[1, 3], [3, 1]]}))

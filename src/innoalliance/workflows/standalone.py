@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import MethodError, Problem, ValidationError
 from ..ingest.decision import read_decision_matrix, read_json, read_json_document
-from ..methods.ahp import ahp, parse_judgment
+from ..methods.ahp import ahp, geometric_mean_judgments, parse_judgment
 from ..methods.fuzzy import fuzzy_evaluate
 from ..methods.topsis import topsis
 from ..methods.weights import check_types, critic_weights, entropy_weights
@@ -44,10 +44,26 @@ def _numbers(value: object, file: str, key: str) -> np.ndarray:
 
 
 def ahp_file(path: Path, random_index: str = "saaty1980") -> dict[str, Any]:
-    """AHP on ``{"criteria": [...], "matrix": [[...]]}``; entries may be numbers or "1/3"."""
-    data = read_json_document(path, ("criteria", "matrix"))
+    """AHP on ``{"criteria": [...], "matrix": [[...]]}``; entries may be numbers or "1/3".
+
+    A group gives ``"matrices"`` (one per expert, optional ``"expert_weights"``) instead; they are
+    combined by the weighted geometric mean of each judgment (Aczél & Saaty 1983).
+    """
+    data = read_json_document(path, ("criteria",))
     criteria = [str(c) for c in data["criteria"]]
-    matrix = _number_matrix(data["matrix"], path.name, "matrix")
+    if "matrices" in data:  # a group: one matrix per expert, aggregated cell by cell
+        experts = data["matrices"]
+        if not isinstance(experts, list) or not experts:
+            raise ValidationError([Problem(path.name, None, "matrices", None,
+                                           "must be a list of judgment matrices, one per expert")])
+        matrix = geometric_mean_judgments(
+            [_number_matrix(m, path.name, f"matrices[{k}]") for k, m in enumerate(experts)],
+            data.get("expert_weights"))
+    elif "matrix" in data:
+        matrix = _number_matrix(data["matrix"], path.name, "matrix")
+    else:
+        raise ValidationError([Problem(path.name, None, "matrix", None,
+                                       "is required (or 'matrices', one per expert)")])
     if matrix.shape != (len(criteria), len(criteria)):
         raise MethodError(f"{path.name}: the matrix is {matrix.shape[0]}×{matrix.shape[1]} but "
                           f"there are {len(criteria)} criteria",
@@ -56,7 +72,7 @@ def ahp_file(path: Path, random_index: str = "saaty1980") -> dict[str, Any]:
     return {
         "weights": _named(criteria, r.weights), "lambda_max": r.lambda_max, "ci": r.ci,
         "cr": r.cr, "ri": r.ri, "random_index": r.random_index, "consistent": r.consistent,
-        "threshold": r.threshold,
+        "threshold": r.threshold, "matrix": matrix.tolist(),
         "inconsistency": [{"judgment": f"{criteria[i]} vs {criteria[j]}", "given": matrix[i, j],
                            "contribution": c, "consistent_value": s}
                           for (i, j, c), s in zip(r.inconsistency[:5], r.suggested[:5],
