@@ -207,3 +207,16 @@ def test_delivering_more_on_time_never_lowers_a_rating(engine: Engine, tmp_path:
         assert new_score >= score - 1e-9 and new_grade <= grade  # lower index = better grade
         score, grade = new_score, new_grade
     assert score > first + 5  # fully delivered on time: clearly better than a 25 % delivery
+
+
+def test_unknown_measure_names_the_node(demo_engine: Engine, tmp_path: Path) -> None:
+    from innoalliance.errors import ValidationError
+
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\ntitle: S\nunit: alliance\ngoal:\n  children:\n"
+                    "    - {code: a, measure: alliance.patent}\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        evaluate(demo_engine, load_system(str(path)), [2015])
+    problem = caught.value.problems[0]
+    assert problem.file == "s.yaml" and problem.column == "goal.children[0].measure"
+    assert problem.suggestion == "alliance.patents"

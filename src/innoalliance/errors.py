@@ -69,13 +69,14 @@ class InnoallianceError(Exception):
 class ValidationError(InnoallianceError, ValueError):
     """Input that breaks one or more rules; carries every problem found, not just the first."""
 
-    def __init__(self, problems: list[Problem], message: str | None = None) -> None:
+    def __init__(self, problems: list[Problem], message: str | None = None,
+                 hint: str = "fix the rows listed and import the file again") -> None:
         self.problems = problems
         files = sorted({p.file for p in problems})
         text = message or (
             f"{len(problems)} problem(s) in {', '.join(files)}; nothing was written"
         )
-        super().__init__(text, hint="fix the rows listed and import the file again")
+        super().__init__(text, hint=hint)
 
     def as_dict(self) -> dict[str, object]:
         """The error and every problem as a JSON-ready mapping."""
@@ -132,10 +133,11 @@ class ProblemList:
         """Record several problems."""
         self.problems.extend(problems)
 
-    def raise_if_any(self, message: str | None = None) -> None:
+    def raise_if_any(self, message: str | None = None,
+                     hint: str = "fix the rows listed and import the file again") -> None:
         """Raise one :class:`ValidationError` listing everything collected, if anything was."""
         if self.problems:
-            raise ValidationError(sorted(self.problems, key=_problem_order), message)
+            raise ValidationError(sorted(self.problems, key=_problem_order), message, hint)
 
 
 def _problem_order(p: Problem) -> tuple[str, int, str]:

@@ -149,10 +149,12 @@ def parse_system(text: str, file: str) -> IndexSystem:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None
         raise ValidationError([Problem(file, row, None, None, f"not valid YAML: {exc}")],
-                              f"{file} is not a valid index system") from None
+                              f"{file} is not a valid index system",
+                              "fix the YAML syntax at the line given") from None
     reader = _Reader(file)
     system = reader.system(data)
-    reader.problems.raise_if_any(f"{file} is not a valid index system")
+    reader.problems.raise_if_any(f"{file} is not a valid index system",
+                                 "fix the entries listed in the index system file and run again")
     assert system is not None
     return system
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from ..errors import MethodError, UnknownReference
+from ..errors import MethodError, Problem, ProblemList, UnknownReference
 from ..ingest.cells import closest
 from ..ingest.indexsystem import IndexSystem, Indicator
 from ..methods.composite import aggregate, impute, normalize, rank_desc
@@ -94,11 +94,21 @@ def _indicator_values(raw: pd.DataFrame, ind: Indicator) -> pd.Series:
 
 def _measure_names(system: IndexSystem) -> list[str]:
     names: list[str] = []
+    problems = ProblemList()
     for ind in system.indicators():
-        for name in (ind.measure, ind.per):
-            if name is not None and name not in names:
+        for key, name in (("measure", ind.measure), ("per", ind.per)):
+            if name is None:
+                continue
+            try:
                 check_measure(system.unit, name)
+            except UnknownReference as exc:
+                problems.add(Problem(system.file, None, f"{ind.path}.{key}", name,
+                                     f"no {system.unit} measure of that name (see "
+                                     "docs/index-systems.md)", exc.closest))
+            if name not in names:
                 names.append(name)
+    problems.raise_if_any(f"{system.file} names measures that do not exist",
+                          "fix the entries listed in the index system file and run again")
     return names
 
 
