@@ -14,8 +14,10 @@ from .ledger import (
     ProjectParticipant,
 )
 from .records import AuditEntry, Run, Statistic
+from .sharing import Allocation
 
 __all__ = [
+    "Allocation",
     "Alliance",
     "AuditEntry",
     "Base",
