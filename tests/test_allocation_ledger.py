@@ -43,9 +43,8 @@ def test_chain_verifies_and_names_the_first_changed_entry(engine: Engine) -> Non
     entries = list_allocations(engine)
     assert [e["subject"] for e in entries] == ["profit 2010", "profit 2011", "profit 2012"]
     assert verify_chain(engine).ok
-    with pytest.raises(DBAPIError):  # the database itself refuses an update
-        with engine.begin() as conn:
-            conn.execute(text("UPDATE allocations SET subject = 'x' WHERE id = 2"))
+    with pytest.raises(DBAPIError), engine.begin() as conn:  # the database refuses an update
+        conn.execute(text("UPDATE allocations SET subject = 'x' WHERE id = 2"))
     second = entries[1]["payload"]
     assert second["allocation"] == {"A": 11.5, "B": 4}
     _tamper(engine, "UPDATE allocations SET payload = replace(payload, '11.5', '21.5') "

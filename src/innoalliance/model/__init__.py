@@ -17,8 +17,8 @@ from .records import AuditEntry, Run, Statistic
 from .sharing import Allocation
 
 __all__ = [
-    "Allocation",
     "Alliance",
+    "Allocation",
     "AuditEntry",
     "Base",
     "Commitment",
