@@ -8,6 +8,7 @@ from .browse import list_command, show_command
 from .data import export_command, import_command
 from .evaluate import app as evaluate_app
 from .setup import demo_command, init_command
+from .share import app as share_app
 
 app = typer.Typer(
     name="innoalliance",
@@ -23,6 +24,7 @@ app.command("export")(export_command)
 app.command("list")(list_command)
 app.command("show")(show_command)
 app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(share_app, name="share")
 
 
 def main() -> None:

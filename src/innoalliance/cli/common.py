@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import sys
@@ -84,3 +85,13 @@ def handles_errors(func: F) -> F:
                 _open.pop().dispose()
 
     return wrapper  # type: ignore[return-value]
+
+
+def parse_date(text: str | None) -> dt.date:
+    """A YYYY-MM-DD option, or today when not given."""
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InnoallianceError(f"{text!r} is not a date", hint="write it as YYYY-MM-DD") from None

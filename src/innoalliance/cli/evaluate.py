@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +17,15 @@ from ..methods.fuzzy import OPERATORS
 from ..workflows.credit import MIN_CONFIDENCE
 from ..workflows.evaluation_runs import evaluate_and_report, parse_years, rate_and_report
 from ..workflows.standalone import ahp_file, critic_file, entropy_file, fuzzy_file, topsis_file
-from .common import DbOption, JsonOption, console, engine_for, handles_errors, print_json
+from .common import (
+    DbOption,
+    JsonOption,
+    console,
+    engine_for,
+    handles_errors,
+    parse_date,
+    print_json,
+)
 
 app = typer.Typer(help="Weights, scores, grades and credit ratings.", no_args_is_help=True)
 
@@ -199,11 +206,7 @@ def members_command(
     as_json: JsonOption = False,
 ) -> None:
     """Credit ratings (AAA … C) of an alliance's members from their record in the ledger."""
-    try:
-        date = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-    except ValueError:
-        raise InnoallianceError(f"--as-of {as_of!r} is not a date",
-                                hint="write it as YYYY-MM-DD") from None
+    date = parse_date(as_of)
     prefix = output or Path("credit-ratings")
     done = rate_and_report(engine_for(db), alliance, as_of=date, system=load_system(system),
                            forgetting=forgetting, weight_behaviour=weight_behaviour,

@@ -17,6 +17,7 @@ from ..store.engine import ENV_VAR
 from ..workflows.evaluation_runs import demo_evaluations
 from ..workflows.query import count
 from ..workflows.setup import init_store
+from ..workflows.share_runs import demo_sharing
 from .common import DbOption, console, engine_for, handles_errors
 
 DEMO_FILE = "innoalliance-demo.db"
@@ -70,13 +71,16 @@ def demo_command(
         written = [] if no_reports else demo_evaluations(
             engine, reports, lambda done, total: bar.update(
                 task, description=f"evaluating: uncertainty run {done} of {total}"))
+        if not no_reports:
+            bar.update(task, description="sharing profit, cost and risk")
+            written += demo_sharing(engine, reports)
     shown = engine.url.render_as_string(hide_password=True)
     console.print(f"[bold green]demo database ready:[/] {shown}", soft_wrap=True)
     for kind in ("regions", "industries", *DEMO_KINDS):
         console.print(f"  {count(engine, kind):>6}  {kind}")
     console.print("  boundaries of the six Hangzhou Bay and nine Pearl River Delta cities")
     if written:
-        console.print("\n[bold]evaluations[/] (open in a browser; they work offline):")
+        console.print("\n[bold]reports[/] (open in a browser; they work offline):")
         for title, path in written:
             console.print(f"  {path}  {title}", highlight=False, markup=False, soft_wrap=True)
     console.print("\n[bold]try next:[/]")
@@ -91,5 +95,8 @@ def demo_command(
         f"innoalliance evaluate alliances --system alliance_performance --years 2016{flag}",
         f"innoalliance evaluate members --alliance 闪联产业联盟 --as-of 2009-12-31{flag}",
         "innoalliance evaluate systems   # copy one's YAML to build your own index system",
+        f"innoalliance share list{flag}   # the recorded allocations",
+        f"innoalliance share verify{flag}   # has any recorded allocation been changed?",
+        f"innoalliance share run --kind risk --fund 8000000 --rule cea{flag}",
     ):
         console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)

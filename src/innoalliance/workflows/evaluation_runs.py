@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,11 +53,13 @@ def _with(output: Path, suffix: str) -> Path:
     return output.parent / (output.name + suffix)
 
 
-def _write(summary: dict[str, Any], output: Path) -> Path:
+def write_outputs(summary: dict[str, Any], output: Path,
+                  html: Callable[[Path], Path]) -> tuple[Path, Path]:
+    """Write ``output``.html (by ``html``) and ``output``.json (the summary)."""
     path = _with(output, ".json")
     path.write_text(json.dumps(summary, ensure_ascii=False, indent=1, default=str),
                     encoding="utf-8")
-    return path
+    return html(_with(output, ".html")), path
 
 
 def evaluate_and_report(engine: Engine, system: IndexSystem, years: list[int], *, draws: int,
@@ -71,8 +74,8 @@ def evaluate_and_report(engine: Engine, system: IndexSystem, years: list[int], *
                       {"system_file": system.file, "indicator_values": fingerprint(result.raw)},
                       summary)
     summary["run"] = run_id
-    html = evaluation_report(result, _with(output, ".html"))
-    return Done(summary, html, _write(summary, output), run_id)
+    html, json_path = write_outputs(summary, output, lambda path: evaluation_report(result, path))
+    return Done(summary, html, json_path, run_id)
 
 
 def rate_and_report(engine: Engine, alliance: str, *, as_of: dt.date, system: IndexSystem,
@@ -88,8 +91,8 @@ def rate_and_report(engine: Engine, alliance: str, *, as_of: dt.date, system: In
                        "min_confidence": min_confidence},
                       {"evidence": fingerprint(ratings.evidence)}, summary)
     summary["run"] = run_id
-    html = credit_report(ratings, _with(output, ".html"))
-    return Done(summary, html, _write(summary, output), run_id)
+    html, json_path = write_outputs(summary, output, lambda path: credit_report(ratings, path))
+    return Done(summary, html, json_path, run_id)
 
 
 DEMO_YEARS = [2014, 2015, 2016]

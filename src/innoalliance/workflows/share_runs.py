@@ -1,0 +1,62 @@
+"""Sharing runs: compare the rules, write the reports, and record the agreed allocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ..errors import MethodError
+from ..reports.share import share_report
+from .allocation_ledger import record_allocation
+from .evaluation_runs import Done, write_outputs
+from .runs import save_run
+from .share_store import Comparison, compare_cost, compare_profit, profit_game, risk_fund
+
+
+def report_and_record(engine: Engine, comparison: Comparison, *, output: Path,
+                      record: str | None = None) -> Done:
+    """Save the run, write the reports, and if ``record`` names a rule, record its allocation."""
+    summary = comparison.summary()
+    if record is not None:
+        if record not in comparison.allocations.columns:
+            raise MethodError(f"no rule {record!r} in this comparison",
+                              hint=f"record one of {', '.join(comparison.allocations.columns)}")
+        entry = record_allocation(
+            engine, alliance=comparison.alliance or None, subject=comparison.subject,
+            kind=comparison.kind, method=record,
+            payload={"allocation": summary["allocations"][record], "game": summary["game"],
+                     "in_core": summary["in_core"][record], "compared": summary["allocations"],
+                     "notes": summary["notes"]})
+        summary["recorded"] = {"id": entry.id, "rule": record, "hash": entry.hash}
+    run_id = save_run(engine, "share", {"kind": comparison.kind, "subject": comparison.subject,
+                                        "record": record}, {"game": comparison.game}, summary)
+    summary["run"] = run_id
+    html, json_path = write_outputs(summary, output,
+                                    lambda path: share_report(comparison, path))
+    return Done(summary, html, json_path, run_id)
+
+
+DEMO_ALLIANCE = "电动汽车产学研技术创新联盟"
+DEMO_AS_OF = dt.date(2016, 12, 31)
+DEMO_FUND = 5_000_000.0  # yuan: an illustrative provincial risk compensation fund
+
+
+def demo_sharing(engine: Engine, folder: Path) -> list[tuple[str, Path]]:
+    """The demo's sharing runs, each agreed allocation recorded: profit, facility cost, risk."""
+    folder.mkdir(parents=True, exist_ok=True)
+    needs = Path(str(resources.files("innoalliance.demo") / "data" / "facility_needs.csv"))
+    runs = [
+        ("profit", compare_profit(profit_game(engine, DEMO_ALLIANCE, as_of=DEMO_AS_OF),
+                                  DEMO_ALLIANCE, as_of=DEMO_AS_OF), "shapley"),
+        ("cost", compare_cost(engine, DEMO_ALLIANCE, needs), "shapley"),
+        ("risk", risk_fund(engine, DEMO_FUND, rule="talmud", as_of=DEMO_AS_OF), "talmud"),
+    ]
+    done = []
+    for kind, comparison, rule in runs:
+        result = report_and_record(engine, comparison, output=folder / f"share_{kind}",
+                                   record=rule)
+        done.append((f"Sharing: {comparison.subject}", result.html))
+    return done
