@@ -38,9 +38,10 @@ def _gains_chart(c: Comparison) -> Chart:
 
 def _allocation_table(c: Comparison) -> Table:
     frame = c.allocations.copy()
-    frame.insert(0, "member", [_label(c, p) for p in c.players])
+    who = "project" if c.kind == "risk" else "member"
+    frame.insert(0, who, [_label(c, p) for p in c.players])
     core = {r: ("" if v is None else "yes" if v else "no") for r, v in c.in_core.items()}
-    frame = pd.concat([frame, pd.DataFrame([{"member": "in the core?", **core}])],
+    frame = pd.concat([frame, pd.DataFrame([{who: "in the core?", **core}])],
                       ignore_index=True)
     return table("Allocations", frame, f"total {c.total:,.2f} yuan", digits=2)
 

@@ -23,9 +23,9 @@ from sqlalchemy import Engine
 from ..errors import MethodError, UnknownReference
 from ..ingest.cells import closest
 from ..ingest.decision import read_decision_matrix
-from ..methods.bankruptcy import claims_rule
+from ..methods.bankruptcy import RULES, claims_rule
 from ..methods.bargaining import nash_bargaining, proportional_allocation
-from ..methods.games import AirportGame, TableGame
+from ..methods.games import AirportGame, BankruptcyGame, TableGame
 from ..methods.modified_shapley import modified_shapley
 from ..methods.nucleolus import in_core, nucleolus
 from ..methods.project_game import ProjectGame
@@ -66,8 +66,9 @@ class Comparison:
             "alliance": self.alliance, "kind": self.kind, "subject": self.subject,
             "players": [{"id": p, "name": self.names.get(p, p)} for p in self.players],
             "total": self.total, "baseline": self.baseline,
-            "allocations": {str(rule): dict(zip(self.players, map(float, frame[rule]),
-                                                strict=True)) for rule in frame.columns},
+            "allocations": {str(rule): {p: float(x) + 0.0 for p, x in  # no "-0"
+                                        zip(self.players, frame[rule], strict=True)}
+                            for rule in frame.columns},
             "in_core": self.in_core, "game": self.game, "notes": self.notes,
             "details": self.details,
         }
@@ -135,6 +136,7 @@ class ProfitGame:
     projects: pd.DataFrame
     investment: pd.Series
     led: Ledger
+    unpaid: list[str]  # participants with no money on record, weighted as the smallest payer
 
 
 def profit_game(engine: Engine, alliance: str, *, as_of: dt.date, gamma: float = 1.0
@@ -154,18 +156,23 @@ def profit_game(engine: Engine, alliance: str, *, as_of: dt.date, gamma: float =
     players = sorted(parts["organization"].unique().tolist())
     money = _money_by_member(led, now).reindex(players).fillna(0.0)
     weights = np.zeros((len(values), len(players)))
+    unpaid: set[str] = set()
     for k, project in enumerate(values.index):
         members = [players.index(m) for m in parts.loc[parts["project"] == project,
                                                        "organization"]]
         inputs = money.iloc[members].to_numpy()
-        weights[k, members] = inputs if inputs.sum() > 0 else 1.0
+        # a partner with no money on record (it gave staff, knowledge) still takes part: it
+        # counts as the smallest money contributor of the project (as 1 if nobody paid)
+        floor = inputs[inputs > 0].min() if (inputs > 0).any() else 1.0
+        unpaid.update(players[m] for m, x in zip(members, inputs, strict=True) if x <= 0)
+        weights[k, members] = np.where(inputs > 0, inputs, floor)
     kinds = led.memberships.drop_duplicates("organization").set_index("organization")
     names = {p: str(kinds["name_zh"].get(p, p)) for p in players}
     research = np.array([kinds["type"].get(p) in ACADEMIC for p in players])
     projects = pd.DataFrame({"project": values.index, "value": values.to_numpy(),
                              "participants": [int((w > 0).sum()) for w in weights]})
     return ProfitGame(players, names, ProjectGame(values.to_numpy(), weights, research, gamma),
-                      projects, money, led)
+                      projects, money, led, sorted(unpaid))
 
 
 def _check_core(v: np.ndarray | None, x: np.ndarray, sign: float) -> bool | None:
@@ -176,7 +183,9 @@ def compare_profit(pg: ProfitGame, alliance: str, *, as_of: dt.date,
                    factor_weights: list[float] | None = None, samples: int | None = None,
                    seed: int = 0) -> Comparison:
     """Every profit rule on the alliance's profit game, with core checks and factor details."""
-    game, players, notes = pg.game, pg.players, []
+    game, players = pg.game, pg.players
+    notes = [f"{pg.names[p]} put no money on record into its projects; it counts as their "
+             "smallest money contributor in the game" for p in pg.unpaid]
     n = len(players)
     v = game.values() if n <= 20 else None
     rules: dict[str, np.ndarray] = {}
@@ -203,6 +212,11 @@ def compare_profit(pg: ProfitGame, alliance: str, *, as_of: dt.date,
                               shapley=rules["shapley"], names=players,
                               factor_names=list(factors.columns))
         rules["modified-shapley"] = np.asarray(ms.values)
+        below = [pg.names[p] for p, x in zip(players, ms.values, strict=True) if x < 0]
+        if below:
+            notes.append("the modified Shapley value is negative for " + ", ".join(below)
+                         + ": their factor shares are far below 1/n; it is reported, not "
+                           "clipped (set --factor-weights to change the correction)")
         details["modified_shapley"] = {
             "factors": {c: dict(zip(players, factors[c].astype(float), strict=True))
                         for c in factors.columns},
@@ -266,6 +280,8 @@ def risk_fund(engine: Engine, fund: float, *, rule: str = "talmud", copay: float
     if not 0.0 <= copay < 1.0:
         raise MethodError(f"co-payment {copay} is not a share in [0, 1)",
                           hint="e.g. 0.2: members bear 20 % of a failed project's loss")
+    if rule not in RULES:
+        raise MethodError(f"unknown rule {rule!r}", hint=f"use one of {', '.join(RULES)}")
     if fund < 0:
         raise MethodError(f"a negative fund ({fund:g}) cannot compensate anything",
                           hint="give the fund's size in yuan")
@@ -280,24 +296,25 @@ def risk_fund(engine: Engine, fund: float, *, rule: str = "talmud", copay: float
     claims = (1.0 - copay) * loss
     labels = [f"{a} / {n}" for a, n in zip(failed["alliance"], failed["name"], strict=True)]
     notes: list[str] = []
+    estate = min(fund, float(claims.sum()))
     if fund >= claims.sum():
-        awards = claims.copy()
         notes.append(f"the fund covers every claim; {fund - claims.sum():,.0f} yuan remain")
-        used = "full"
+        rules = {"full": claims}
+        rule = "full"
     else:
-        awards = claims_rule(rule, fund, claims).awards
-        used = rule
-    rules = {"proportional": claims_rule("proportional", min(fund, claims.sum()), claims).awards
-             if fund < claims.sum() else claims, used: awards}
+        rules = {r: claims_rule(r, estate, claims).awards for r in RULES}
     frame = pd.DataFrame(rules, index=labels)
+    v = BankruptcyGame(estate, claims).values() if len(labels) <= 20 else None
+    awards = frame[rule].to_numpy()
     members = _pass_on(led, failed, np.asarray(awards), pd.Timestamp(as_of))
     return Comparison(
         alliance=alliance or "", kind="risk", subject=f"risk compensation fund {fund:,.0f} yuan",
-        players=labels, names={}, total=float(min(fund, claims.sum())), allocations=frame,
-        in_core={r: None for r in frame.columns}, baseline="proportional",
+        players=labels, names={}, total=estate, allocations=frame,
+        in_core={r: _check_core(v, frame[r].to_numpy(), 1.0) for r in frame.columns},
+        baseline="full" if rule == "full" else "proportional",
         game={"form": "bankruptcy", "estate": fund, "copay": copay,
               "losses": dict(zip(labels, map(float, loss), strict=True)),
-              "claims": dict(zip(labels, map(float, claims), strict=True)), "rule": used},
+              "claims": dict(zip(labels, map(float, claims), strict=True)), "rule": rule},
         notes=notes, details={"members": members})
 
 
