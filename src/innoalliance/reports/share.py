@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 
 from .html import figure_html, render
 from .tables import Chart, Table, table
@@ -21,17 +22,24 @@ def _label(c: Comparison, player: str) -> str:
     return c.names.get(player, player)
 
 
+def _colour(c: Comparison, rule: str) -> str:
+    """The same colour for a rule in every chart."""
+    palette = qualitative.Plotly
+    return palette[list(c.allocations.columns).index(rule) % len(palette)]
+
+
 def _rules_chart(c: Comparison) -> Chart:
     figure = go.Figure([go.Bar(name=rule, x=[_label(c, p) for p in c.players],
-                               y=c.allocations[rule]) for rule in c.allocations.columns])
+                               y=c.allocations[rule], marker_color=_colour(c, rule))
+                        for rule in c.allocations.columns])
     figure.update_layout(barmode="group", height=460, yaxis_title=WHAT[c.kind])
     return Chart("Allocation by rule", figure_html(figure))
 
 
 def _gains_chart(c: Comparison) -> Chart:
     gains = c.gains().drop(columns=c.baseline)
-    figure = go.Figure([go.Bar(name=rule, x=[_label(c, p) for p in c.players], y=gains[rule])
-                        for rule in gains.columns])
+    figure = go.Figure([go.Bar(name=rule, x=[_label(c, p) for p in c.players], y=gains[rule],
+                               marker_color=_colour(c, rule)) for rule in gains.columns])
     figure.update_layout(barmode="group", height=420, yaxis_title=f"minus {c.baseline}")
     return Chart(f"Who gains and who loses against '{c.baseline}'", figure_html(figure))
 
