@@ -25,7 +25,7 @@ def _label(c: Comparison, player: str) -> str:
 def _colour(c: Comparison, rule: str) -> str:
     """The same colour for a rule in every chart."""
     palette = qualitative.Plotly
-    return palette[list(c.allocations.columns).index(rule) % len(palette)]
+    return str(palette[list(c.allocations.columns).index(rule) % len(palette)])
 
 
 def _rules_chart(c: Comparison) -> Chart:
