@@ -7,6 +7,7 @@ import typer
 from .browse import list_command, show_command
 from .data import export_command, import_command
 from .evaluate import app as evaluate_app
+from .match import app as match_app
 from .setup import demo_command, init_command
 from .share import app as share_app
 
@@ -25,6 +26,7 @@ app.command("list")(list_command)
 app.command("show")(show_command)
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(share_app, name="share")
+app.add_typer(match_app, name="match")
 
 
 def main() -> None:
