@@ -71,7 +71,7 @@ class Ratings:
         }
 
 
-def _year(dates: pd.Series) -> np.ndarray:
+def decimal_year(dates: pd.Series) -> np.ndarray:
     """Dates as decimal years (the unit of the forgetting period)."""
     d = pd.to_datetime(dates)
     return (d.dt.year + (d.dt.day_of_year - 1) / 365.25).to_numpy(dtype=np.float64)
@@ -141,11 +141,11 @@ def rate_members(engine: Engine, alliance: str, *, as_of: dt.date, system: Index
     position = {o: i for i, o in enumerate(orgs)}
     reputation = beta_reputation(
         Evidence(subject=evidence["organization"].map(position).to_numpy(dtype=np.int64),
-                 time=_year(evidence["date"]),
+                 time=decimal_year(evidence["date"]),
                  positive=evidence["positive"].to_numpy(dtype=np.float64),
                  negative=evidence["negative"].to_numpy(dtype=np.float64),
                  category=evidence["category"].map(CATEGORIES.index).to_numpy(dtype=np.int64)),
-        len(orgs), len(CATEGORIES), now=float(_year(pd.Series([now]))[0]),
+        len(orgs), len(CATEGORIES), now=float(decimal_year(pd.Series([now]))[0]),
         forgetting=forgetting)
     index_score = index.scores["score"].droplevel("year").reindex(orgs).to_numpy(np.float64)
     rating = credit_rating(reputation, index_score, weight_behaviour=weight_behaviour,

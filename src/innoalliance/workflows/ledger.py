@@ -52,7 +52,8 @@ class Ledger:
     events: pd.DataFrame
 
 
-def _frame(engine: Engine, *columns: object, where: object = None) -> pd.DataFrame:
+def select_frame(engine: Engine, *columns: object, where: object = None) -> pd.DataFrame:
+    """The rows of a SELECT of ``columns`` (optionally filtered) as a frame of objects."""
     query = select(*columns)  # type: ignore[call-overload]
     if where is not None:
         query = query.where(where)
@@ -74,11 +75,11 @@ def read_ledger(engine: Engine, alliance: str | None = None) -> Ledger:
     def of(model: type) -> pd.DataFrame:
         table = model.__table__  # type: ignore[attr-defined]
         cond = None if alliance is None else table.c.alliance == alliance
-        return _frame(engine, *table.c, where=cond)
+        return select_frame(engine, *table.c, where=cond)
 
-    alliances = _frame(engine, *Alliance.__table__.c,
+    alliances = select_frame(engine, *Alliance.__table__.c,
                        where=None if alliance is None else Alliance.name_zh == alliance)
-    orgs = _frame(engine, Organization.credit_code, Organization.name_zh, Organization.type)
+    orgs = select_frame(engine, Organization.credit_code, Organization.name_zh, Organization.type)
     memberships = of(Membership).merge(
         orgs.rename(columns={"credit_code": "organization"}), on="organization", how="left")
     projects = of(Project)
@@ -108,7 +109,7 @@ def read_ledger(engine: Engine, alliance: str | None = None) -> Ledger:
 def read_statistics(engine: Engine, indicators: list[str], years: list[int]) -> pd.DataFrame:
     """Statistics of all regions for the given indicators and years (industry '' = all)."""
     require_current(engine)
-    frame = _frame(engine, Statistic.region, Statistic.indicator, Statistic.industry,
+    frame = select_frame(engine, Statistic.region, Statistic.indicator, Statistic.industry,
                    Statistic.year, Statistic.value,
                    where=Statistic.indicator.in_(indicators) & Statistic.year.in_(years))
     frame["value"] = frame["value"].astype(float)
@@ -118,5 +119,5 @@ def read_statistics(engine: Engine, indicators: list[str], years: list[int]) -> 
 
 def region_names(engine: Engine, codes: list[str]) -> dict[str, str]:
     """Chinese names of regions by code."""
-    frame = _frame(engine, Region.code, Region.name_zh, where=Region.code.in_(codes))
+    frame = select_frame(engine, Region.code, Region.name_zh, where=Region.code.in_(codes))
     return dict(zip(frame["code"], frame["name_zh"], strict=True))
