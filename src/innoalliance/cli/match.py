@@ -9,8 +9,19 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
+from ..errors import InnoallianceError
 from ..workflows.match_file import stable_file
-from .common import JsonOption, console, handles_errors, print_json
+from ..workflows.match_rank import rank_files
+from ..workflows.match_store import match_and_report
+from .common import (
+    DbOption,
+    JsonOption,
+    console,
+    engine_for,
+    handles_errors,
+    parse_date,
+    print_json,
+)
 
 
 class _FilesOrCommand(TyperGroup):
@@ -46,3 +57,57 @@ def stable_command(
     console.print(table)
     console.print(f"blocking pairs of the max-total assignment: "
                   f"{result['max_total']['blocking_pairs'] or 'none'}")
+
+
+@app.command("rank", hidden=True)
+@handles_errors
+def rank_command(
+    offers: Annotated[Path, typer.Argument(show_default=False, help="OFFERS.csv (id,text,…)")],
+    needs: Annotated[Path, typer.Argument(show_default=False, help="NEEDS.csv (id,text,…)")],
+    top: Annotated[int, typer.Option(help="offers per need")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Rank the offers for each need by text relevance (and proximity when given)."""
+    if top < 1:
+        raise InnoallianceError("--top must be at least 1")
+    matches = rank_files(offers, needs, top=top).matches()
+    if as_json:
+        print_json({"matches": matches})
+        return
+    for need, found in matches.items():
+        table = Table("offer", "score", "shared terms", title=f"need {need}")
+        for m in found:
+            table.add_row(m["offer"], f"{m['score']:.3f}", " ".join(m["terms"]))
+        console.print(table)
+
+
+@app.command("run")
+@handles_errors
+def run_command(
+    alliance: Annotated[str | None, typer.Option(help="match within this alliance")] = None,
+    region: Annotated[str | None, typer.Option(
+        help="or within these regions: GB/T 2260 codes, comma-separated (330000 = Zhejiang)")]
+        = None,
+    top: Annotated[int, typer.Option(help="suppliers listed per need")] = 5,
+    capacity: Annotated[int, typer.Option(help="needs an offer can serve")] = 1,
+    as_of: Annotated[str | None, typer.Option(help="date of the credit scores")] = None,
+    output: Annotated[Path | None, typer.Option(
+        help="report path without suffix (writes .html and .json)")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rank and explain suppliers for every need in scope; stable and max-total matchings."""
+    regions = [r.strip() for r in region.split(",")] if region else None
+    done = match_and_report(engine_for(db), output=output or Path("match"), alliance=alliance,
+                            regions=regions, top=top, capacity=capacity,
+                            as_of=parse_date(as_of))
+    if as_json:
+        print_json(done.summary)
+        return
+    table = Table("need", "stable match", "max-total match", title=done.summary["scope"])
+    stable = done.summary["stable_matching"]["matching"]
+    best = done.summary["max_total_assignment"]["matching"]
+    for need, offer in stable.items():
+        table.add_row(need, offer or "—", best.get(need) or "—")
+    console.print(table)
+    console.print(f"report: {done.html}\nresults: {done.json}\nrun: {done.run_id}")

@@ -1,0 +1,60 @@
+"""The matching report: each need's best suppliers with every score part and the reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..methods.fit import PARTS
+from .html import figure_html, render
+from .tables import Chart, table
+
+if TYPE_CHECKING:
+    from ..workflows.match_store import MatchRun
+
+
+def _parts_chart(run: MatchRun) -> Chart:
+    best = run.pairs[run.pairs["rank"] == 1]
+    needs = run.context.needs.set_index("id")["title"]
+    labels = [str(needs.get(n, n))[:24] for n in best["need"]]
+    total = sum(run.weights.get(p, 0.0) for p in PARTS)
+    figure = go.Figure([go.Bar(name=p, y=labels, x=best[p].fillna(0) * run.weights.get(p, 0.0)
+                               / total, orientation="h") for p in PARTS if p in best])
+    figure.update_layout(barmode="stack", height=max(320, 28 * len(best) + 120),
+                         xaxis_title="weighted contribution to the score")
+    return Chart("Why each need's best supplier scores as it does", figure_html(figure),
+                 "each bar is a part of the score times its weight")
+
+
+def match_report(run: MatchRun, path: Path) -> Path:
+    """Write the HTML report of a matching run to ``path``."""
+    offers = run.context.offers.set_index("id")
+    needs = run.context.needs.set_index("id")
+    orgs = run.context.organizations["name_zh"]
+    frame = run.pairs.copy()
+    frame.insert(0, "need title", [needs.at[n, "title"] for n in frame["need"]])
+    frame.insert(2, "offer title", [offers.at[o, "title"] for o in frame["offer"]])
+    frame["supplier name"] = [orgs.get(offers.at[o, "organization"], "") for o in frame["offer"]]
+    frame["terms"] = frame["terms"].map(" ".join)
+    frame["gap"] = frame["gap"].map(" ".join)
+    shown = frame[["need title", "rank", "offer title", "supplier name", "score",
+                   *[p for p in PARTS if p in frame], "terms", "gap"]]
+    both = pd.DataFrame({
+        "need": [needs.at[n, "title"] for n in run.stable["matching"]],
+        "stable": [offers.at[o, "title"] if o else "—" for o in run.stable["matching"].values()],
+        "max total": [offers.at[o, "title"] if o else "—"
+                      for o in run.best_total["matching"].values()]})
+    method = ("Score = weighted mean of the known parts: " + ", ".join(
+        f"{p} {w:g}" for p, w in run.weights.items()) + ". Terms: what the need and the offer "
+        "share; gap: what the need asks for that the supplier's record does not show. The "
+        "stable matching (needs propose) leaves no need and supplier that would both rather "
+        "work together; the maximum-total assignment maximises the summed score and may have "
+        f"blocking pairs: {run.best_total['blocking_pairs'] or 'none'}.")
+    return render("report.html.j2", path, title="Knowledge-transfer matching",
+                  title_zh="知识供需匹配", subtitle=run.scope, method=method, notes=[],
+                  charts=[_parts_chart(run)],
+                  tables=[table("Stable matching and maximum-total assignment", both),
+                          table("Ranked suppliers for each need", shown, digits=3)])
