@@ -15,6 +15,7 @@ from ..errors import StoreError
 from ..model import Base
 from ..store.engine import ENV_VAR
 from ..workflows.evaluation_runs import demo_evaluations
+from ..workflows.match_store import demo_matching
 from ..workflows.query import count
 from ..workflows.setup import init_store
 from ..workflows.share_runs import demo_sharing
@@ -74,6 +75,8 @@ def demo_command(
         if not no_reports:
             bar.update(task, description="sharing profit, cost and risk")
             written += demo_sharing(engine, reports)
+            bar.update(task, description="matching offers and needs")
+            written += demo_matching(engine, reports)
     shown = engine.url.render_as_string(hide_password=True)
     console.print(f"[bold green]demo database ready:[/] {shown}", soft_wrap=True)
     for kind in ("regions", "industries", *DEMO_KINDS):
@@ -98,5 +101,6 @@ def demo_command(
         f"innoalliance share list{flag}   # the recorded allocations",
         f"innoalliance share verify{flag}   # has any recorded allocation been changed?",
         f"innoalliance share run --kind risk --fund 8000000 --rule cea{flag}",
+        f"innoalliance match run --region 440000 --top 3{flag}   # Guangdong's needs and offers",
     ):
         console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)

@@ -1,8 +1,10 @@
 """How well a knowledge supplier fits a receiver's need: the parts of a broker's score.
 
-Each part is in [0, 1] and shown on its own; the score is their weighted mean over the parts that
-are known (a part that cannot be computed, e.g. no region given, is left out and its weight shared
-by the others — the same rule as a composite indicator's missing values):
+Each part is in [0, 1] and shown on its own. Relevance comes first: the score is the text
+relevance times (½ + ½ × the weighted mean of the other known parts), so the other parts can
+raise a relevant offer above another by up to a factor of two but never make an irrelevant one
+good (:func:`relevance_first`). A part that cannot be computed (no region given, no record) is
+left out and its weight shared by the others, as in a composite indicator.
 
 * ``text``: TF-IDF cosine of the need and the offer;
 * ``similarity``: cosine of the two organisations' industry profiles (they work in the same
@@ -87,4 +89,16 @@ def combine(parts: Mapping[str, npt.ArrayLike],
     mass = (known * w).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         result: FloatArray = np.where(mass > 0, total / mass, np.nan)
+    return result
+
+
+def relevance_first(parts: Mapping[str, npt.ArrayLike],
+                    weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> FloatArray:
+    """text × (½ + ½ × weighted mean of the other known parts); text alone where none is known."""
+    text = np.asarray(parts["text"], dtype=np.float64)
+    others = {k: v for k, v in parts.items() if k != "text" and weights.get(k, 0.0) > 0}
+    if not others:
+        return text
+    modifier = combine(others, {k: weights[k] for k in others})
+    result: FloatArray = text * np.where(np.isnan(modifier), 1.0, 0.5 + 0.5 * modifier)
     return result

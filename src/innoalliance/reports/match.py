@@ -20,13 +20,12 @@ def _parts_chart(run: MatchRun) -> Chart:
     best = run.pairs[run.pairs["rank"] == 1]
     needs = run.context.needs.set_index("id")["title"]
     labels = [str(needs.get(n, n))[:24] for n in best["need"]]
-    total = sum(run.weights.get(p, 0.0) for p in PARTS)
-    figure = go.Figure([go.Bar(name=p, y=labels, x=best[p].fillna(0) * run.weights.get(p, 0.0)
-                               / total, orientation="h") for p in PARTS if p in best])
-    figure.update_layout(barmode="stack", height=max(320, 28 * len(best) + 120),
-                         xaxis_title="weighted contribution to the score")
-    return Chart("Why each need's best supplier scores as it does", figure_html(figure),
-                 "each bar is a part of the score times its weight")
+    figure = go.Figure([go.Bar(name=p, y=labels, x=best[p], orientation="h")
+                        for p in (*PARTS, "score") if p in best])
+    figure.update_layout(barmode="group", height=max(360, 90 * len(best) + 120),
+                         xaxis_title="0 – 1", xaxis_range=[0, 1])
+    return Chart("Score parts of each need's best supplier", figure_html(figure),
+                 "score = text × (½ + ½ × weighted mean of the other parts): relevance first")
 
 
 def match_report(run: MatchRun, path: Path) -> Path:
@@ -47,9 +46,10 @@ def match_report(run: MatchRun, path: Path) -> Path:
         "stable": [offers.at[o, "title"] if o else "—" for o in run.stable["matching"].values()],
         "max total": [offers.at[o, "title"] if o else "—"
                       for o in run.best_total["matching"].values()]})
-    method = ("Score = weighted mean of the known parts: " + ", ".join(
-        f"{p} {w:g}" for p, w in run.weights.items()) + ". Terms: what the need and the offer "
-        "share; gap: what the need asks for that the supplier's record does not show. The "
+    method = ("Score = text × (½ + ½ × weighted mean of the other known parts; weights " +
+              ", ".join(f"{p} {w:g}" for p, w in run.weights.items() if p != "text")
+              + "). Terms: what the need and the offer share; gap: what the need asks for "
+        "that the supplier's record does not show. The "
         "stable matching (needs propose) leaves no need and supplier that would both rather "
         "work together; the maximum-total assignment maximises the summed score and may have "
         f"blocking pairs: {run.best_total['blocking_pairs'] or 'none'}.")

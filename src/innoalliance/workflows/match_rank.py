@@ -2,8 +2,9 @@
 
 Candidates are the ``pool`` offers most relevant by TF-IDF (exact search for small inputs, an
 approximate index re-ranked by exact cosine for large ones); each is then scored by
-:func:`methods.fit.combine` over the parts that are known, and explained by the terms the need
-and the offer share and the terms the need asks for that the supplier's record lacks.
+:func:`methods.fit.relevance_first` (relevance times the other known parts), and explained
+by the terms the need and the offer share and the terms the need asks for that the
+supplier's record lacks.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..ingest.knowledge import read_knowledge
-from ..methods.fit import DEFAULT_WEIGHTS, combine, industry_proximity, region_proximity
+from ..methods.fit import industry_proximity, region_proximity, relevance_first
 from ..methods.neighbours import top_k
 from ..methods.text import fit_index, knowledge_gap, shared_terms, vectorize
 
@@ -95,6 +96,5 @@ def rank_files(offers_path: Path, needs_path: Path, *, top: int = 10) -> Ranked:
     geo = region_proximity(list(n["region"]), list(o["region"]))
     ind = industry_proximity(list(n["industry"]), list(o["industry"]))
     pairs["proximity"] = mean_known(geo, ind)
-    weights = {"text": DEFAULT_WEIGHTS["text"], "proximity": DEFAULT_WEIGHTS["proximity"]}
-    pairs["score"] = combine({"text": pairs["text"], "proximity": pairs["proximity"]}, weights)
+    pairs["score"] = relevance_first({"text": pairs["text"], "proximity": pairs["proximity"]})
     return Ranked(explain(keep_top(pairs, top), offers, needs))

@@ -17,10 +17,10 @@ from ..methods.fit import (
     DEFAULT_WEIGHTS,
     PARTS,
     absorptive_capacity,
-    combine,
     industry_proximity,
     profile_similarity,
     region_proximity,
+    relevance_first,
 )
 from ..methods.matching import max_total_assignment, scores_to_preferences, stable_matching
 from ..model import Alliance, Industry
@@ -100,7 +100,7 @@ def run_match(engine: Engine, *, alliance: str | None = None, regions: list[str]
     ctx = read_context(engine, alliance=alliance, regions=regions, as_of=as_of)
     terms = domain_terms(engine, ctx)
     pairs = _parts(ctx, text_candidates(ctx.offers, ctx.needs, POOL, terms))
-    pairs["score"] = combine({p: pairs[p] for p in PARTS}, weights)
+    pairs["score"] = relevance_first({p: pairs[p] for p in PARTS}, weights)
     ranked = explain(keep_top(pairs, top), ctx.offers, ctx.needs, _records(ctx), terms)
     scores = {(n, o): float(x) for n, o, x in
               zip(ranked["need"], ranked["offer"], ranked["score"], strict=True)}
@@ -128,3 +128,13 @@ def match_and_report(engine: Engine, *, output: Path, **kwargs: Any) -> Done:
     summary["run"] = run_id
     html, json_path = write_outputs(summary, output, lambda path: match_report(run, path))
     return Done(summary, html, json_path, run_id)
+
+
+DEMO_ALLIANCE = "杭州湾新材料产业技术创新战略联盟"
+
+
+def demo_matching(engine: Engine, folder: Path) -> list[tuple[str, Path]]:
+    """The demo's matching run: the Hangzhou Bay new-materials alliance (seed 002)."""
+    done = match_and_report(engine, output=folder / "match", alliance=DEMO_ALLIANCE,
+                            as_of=dt.date(2018, 12, 31))
+    return [(f"Knowledge-transfer matching, {DEMO_ALLIANCE}", done.html)]
