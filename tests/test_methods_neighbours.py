@@ -98,6 +98,13 @@ def test_k_above_corpus_size_pads() -> None:
     )
 
 
+def test_empty_corpus_or_queries() -> None:
+    empty, rows = sparse.csr_array((0, 3)), sparse.csr_array(np.eye(3)[:2])
+    for search in (top_k_exact, top_k_approximate):
+        assert search(rows, empty, 2).indices.tolist() == [[-1, -1], [-1, -1]]
+        assert search(empty, rows, 2).indices.shape == (0, 2)
+
+
 def test_ties_ordered_by_corpus_index() -> None:
     corpus = sparse.csr_array(np.array([[0, 1.0], [1, 0], [0, 2.0], [1, 0], [3, 0]]))
     found = top_k_exact(sparse.csr_array(np.array([[1.0, 0]])), corpus, 2)

@@ -214,8 +214,14 @@ def _is_word(word: str) -> bool:
 
 def _words(text: str, user_terms: Iterable[str]) -> list[str]:
     """Distinct explanation words of ``text`` in order: ≥ 2 characters, Latin ones ≥ 3."""
-    words = tokenize(text, user_terms=user_terms)
-    return list(dict.fromkeys(w for w in words if len(w) >= (3 if w.isascii() else 2)))
+    return list(_cached_words(text, _user_terms(user_terms)))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cached_words(text: str, terms: frozenset[str]) -> tuple[str, ...]:
+    """:func:`_words`, cached: explaining many pairs segments each text once."""
+    words = tokenize(text, user_terms=terms)
+    return tuple(dict.fromkeys(w for w in words if len(w) >= (3 if w.isascii() else 2)))
 
 
 def _occurs(word: str, text: str) -> bool:
