@@ -7,12 +7,14 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
+from typer.core import TyperGroup
 
 from ..errors import InnoallianceError, StoreError, ValidationError
 from ..store.engine import ENV_VAR, make_engine
@@ -95,3 +97,25 @@ def parse_date(text: str | None) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise InnoallianceError(f"{text!r} is not a date", hint="write it as YYYY-MM-DD") from None
+
+
+OutputOption = Annotated[Path | None, typer.Option(
+    help="report path without suffix (writes .html and .json)")]
+
+
+def print_done(done: Any) -> None:
+    """Where a recorded run's reports are, and its run id."""
+    console.print(f"report: {done.html}\nresults: {done.json}\nrun: {done.run_id}")
+
+
+def group_with_default(command: str) -> type[TyperGroup]:
+    """A command group whose first argument, if it is not a sub-command, goes to ``command``
+    (``share FILE.json`` runs ``share solve FILE.json``)."""
+
+    class Group(TyperGroup):
+        def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+            if args and args[0] not in self.commands and not args[0].startswith("-"):
+                args = [command, *args]
+            return super().parse_args(ctx, args)
+
+    return Group

@@ -20,10 +20,12 @@ from ..workflows.standalone import ahp_file, critic_file, entropy_file, fuzzy_fi
 from .common import (
     DbOption,
     JsonOption,
+    OutputOption,
     console,
     engine_for,
     handles_errors,
     parse_date,
+    print_done,
     print_json,
 )
 
@@ -149,8 +151,7 @@ def _panel_command(kind: str, default_system: str):  # type: ignore[no-untyped-d
         system: Annotated[str, typer.Option(help="built-in name or YAML file")] = default_system,
         draws: Annotated[int, typer.Option(help="Monte Carlo base samples (0: none)")] = 500,
         seed: Annotated[int, typer.Option(help="random seed of the uncertainty analysis")] = 0,
-        output: Annotated[Path | None, typer.Option(
-            help="report path without suffix (writes .html and .json)")] = None,
+        output: OutputOption = None,
         db: DbOption = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -166,7 +167,7 @@ def _panel_command(kind: str, default_system: str):  # type: ignore[no-untyped-d
             print_json(done.summary)
             return
         _print_panel(done.summary)
-        console.print(f"report: {done.html}\nresults: {done.json}\nrun: {done.run_id}")
+        print_done(done)
 
     command.__doc__ = f"Score, rank and grade {kind}s with an index system over years."
     return command
@@ -200,8 +201,7 @@ def members_command(
     weight_behaviour: Annotated[float, typer.Option(help="share of the behaviour score")] = 0.6,
     min_confidence: Annotated[float, typer.Option(
         help="grade NR (not rated) below this confidence")] = MIN_CONFIDENCE,
-    output: Annotated[Path | None, typer.Option(
-        help="report path without suffix (writes .html and .json)")] = None,
+    output: OutputOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -221,4 +221,4 @@ def members_command(
         table.add_row(m["name"], m["role"], m["grade"], f"{m['score']:.1f}",
                       f"{m['behaviour_score']:.1f}", index, f"{m['confidence']:.2f}")
     console.print(table)
-    console.print(f"report: {done.html}\nresults: {done.json}\nrun: {done.run_id}")
+    print_done(done)

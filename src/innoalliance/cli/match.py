@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
-from typer.core import TyperGroup
 
 from ..errors import InnoallianceError
 from ..workflows.match_file import stable_file
@@ -16,24 +15,17 @@ from ..workflows.match_store import match_and_report
 from .common import (
     DbOption,
     JsonOption,
+    OutputOption,
     console,
     engine_for,
+    group_with_default,
     handles_errors,
     parse_date,
+    print_done,
     print_json,
 )
 
-
-class _FilesOrCommand(TyperGroup):
-    """``match OFFERS NEEDS …`` runs the hidden ``rank`` command; ``match stable …`` the others."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
-            args = ["rank", *args]
-        return super().parse_args(ctx, args)
-
-
-app = typer.Typer(cls=_FilesOrCommand, no_args_is_help=True,
+app = typer.Typer(cls=group_with_default("rank"), no_args_is_help=True,
                   help="Match knowledge suppliers and receivers: OFFERS.csv NEEDS.csv, or "
                        "stable FILE.json, or run on the store.")
 
@@ -91,8 +83,7 @@ def run_command(
     top: Annotated[int, typer.Option(help="suppliers listed per need")] = 5,
     capacity: Annotated[int, typer.Option(help="needs an offer can serve")] = 1,
     as_of: Annotated[str | None, typer.Option(help="date of the credit scores")] = None,
-    output: Annotated[Path | None, typer.Option(
-        help="report path without suffix (writes .html and .json)")] = None,
+    output: OutputOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -110,4 +101,4 @@ def run_command(
     for need, offer in stable.items():
         table.add_row(need, offer or "—", best.get(need) or "—")
     console.print(table)
-    console.print(f"report: {done.html}\nresults: {done.json}\nrun: {done.run_id}")
+    print_done(done)

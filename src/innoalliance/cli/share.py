@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
-from typer.core import TyperGroup
 
 from ..errors import InnoallianceError
 from ..workflows.allocation_ledger import list_allocations, verify_chain
@@ -17,24 +16,17 @@ from ..workflows.share_store import compare_cost, compare_profit, profit_game, r
 from .common import (
     DbOption,
     JsonOption,
+    OutputOption,
     console,
     engine_for,
+    group_with_default,
     handles_errors,
     parse_date,
+    print_done,
     print_json,
 )
 
-
-class _FileOrCommand(TyperGroup):
-    """``share FILE.json …`` runs the hidden ``solve`` command; ``share run …`` the others."""
-
-    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and not args[0].startswith("-"):
-            args = ["solve", *args]
-        return super().parse_args(ctx, args)
-
-
-app = typer.Typer(cls=_FileOrCommand, no_args_is_help=True,
+app = typer.Typer(cls=group_with_default("solve"), no_args_is_help=True,
                   help="Share profit, cost and risk: FILE.json --method M, or run/verify/list "
                        "on the store.")
 
@@ -140,8 +132,7 @@ def run_command(
     copay: Annotated[float, typer.Option(help="risk: members' share of a loss")] = 0.2,
     record: Annotated[str | None, typer.Option(
         help="record this rule's allocation as agreed (append-only, hash-chained)")] = None,
-    output: Annotated[Path | None, typer.Option(
-        help="report path without suffix (writes .html and .json)")] = None,
+    output: OutputOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -177,4 +168,4 @@ def run_command(
     if "recorded" in done.summary:
         entry = done.summary["recorded"]
         console.print(f"recorded as entry {entry['id']} ({entry['rule']}), hash {entry['hash']}")
-    console.print(f"report: {done.html}\nresults: {done.json}\nrun: {done.run_id}")
+    print_done(done)
