@@ -155,7 +155,7 @@ def main() -> None:
         f"{args.offers:,} offers ({np.mean([len(t) for t in offer_texts]):.0f} characters on"
         f" average) × {args.needs:,} needs ({np.mean([len(t) for t in need_texts]):.0f}):"
         f" {corpus.shape[1]:,} character 2–3-grams, {corpus.nnz:,} + {queries.nnz:,} non-zeros;"
-        f" fit_index {fit_s:.1f} s, vectorize {vec_s:.1f} s"
+        f" fit_index {fit_s:.1f} s, vectorize {vec_s:.1f} s; maxrss {peak_mib():,.0f} MiB"
     )
 
     with console.status("scikit-learn NearestNeighbors (brute, cosine) …"):

@@ -127,7 +127,7 @@ def top_k_approximate(
     is measured against :func:`top_k_exact` on ``recall_sample`` queries drawn with ``seed``
     (0: not measured): recall@k against the exact TF-IDF top-k. Method and source in the module
     docstring; for 10,000 × 100,000 synthetic Chinese texts it found 99.99 % of the exact top 10
-    in less than half the exact search's time (``benchmarks/match_bench.py``).
+    in about half the exact search's time (``benchmarks/match_bench.py``).
     """
     q, c = _prepare(queries, corpus, k)
     if isinstance(q, np.ndarray) or isinstance(c, np.ndarray):
