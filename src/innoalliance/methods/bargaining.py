@@ -16,7 +16,7 @@ import numpy.typing as npt
 from innoalliance.errors import MethodError
 from innoalliance.methods.bankruptcy import water_fill
 from innoalliance.methods.games import check_game
-from innoalliance.methods.weights import FloatArray, check_weights, label
+from innoalliance.methods.weights import FloatArray, check_vector, check_weights, label
 
 _KIND = "member"
 
@@ -36,24 +36,7 @@ class BargainingResult:
 
 
 def _vector(x: npt.ArrayLike, n: int | None, what: str, names: Sequence[str] | None) -> FloatArray:
-    try:
-        a = np.array(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise MethodError(
-            f"the {what} is not made of numbers", hint=f"one {what} per member"
-        ) from None
-    if a.ndim != 1 or a.size == 0 or (n is not None and a.size != n):
-        size = "one or more" if n is None else str(n)
-        raise MethodError(
-            f"expected {size} {what} value(s), got an array of shape {a.shape}",
-            hint=f"give one {what} per member, in order",
-        )
-    if names is not None and len(names) != a.size:
-        raise MethodError(
-            f"{len(names)} name(s) given for {a.size} member(s)",
-            hint="give exactly one name per member, in order",
-        )
-    return a
+    return check_vector(x, what, names, n=n, kind="member")
 
 
 def _finite(

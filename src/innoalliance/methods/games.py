@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from innoalliance.errors import MethodError
 from innoalliance.methods.bankruptcy import check_claims
-from innoalliance.methods.weights import FloatArray, label
+from innoalliance.methods.weights import FloatArray, check_vector, label
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -321,22 +321,7 @@ def subset_reduce(x: FloatArray, op: np.ufunc) -> FloatArray:
 
 def _per_player(x: npt.ArrayLike, what: str, names: Sequence[str] | None) -> FloatArray:
     """Check one finite number ≥ 0 per player; return a new float array."""
-    try:
-        a = np.array(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise MethodError(
-            f"the {what}s are not numbers", hint=f"give one {what} per player"
-        ) from None
-    if a.ndim != 1 or a.size == 0:
-        raise MethodError(
-            f"expected one {what} per player, got an array of shape {a.shape}",
-            hint=f"give a list of {what}s, at least one",
-        )
-    if names is not None and len(names) != a.size:
-        raise MethodError(
-            f"{len(names)} name(s) given for {a.size} player(s)",
-            hint="give exactly one name per player, in order",
-        )
+    a = check_vector(x, what, names)
     bad = np.flatnonzero(~(np.isfinite(a) & (a >= 0)))
     if bad.size:
         i = int(bad[0])

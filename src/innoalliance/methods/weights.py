@@ -306,3 +306,21 @@ def critic_weights(
             hint="use equal weights, or give the weights directly",
         )
     return CriticResult(C / C.sum(), std, r, C, N)
+
+
+def check_vector(x: npt.ArrayLike, what: str, names: Sequence[str] | None = None, *,
+                 n: int | None = None, kind: str = "player") -> FloatArray:
+    """One number per ``kind`` (n of them if given), with at most one name each; a new array."""
+    try:
+        a = np.array(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise MethodError(f"the {what}s are not numbers", hint=f"give one {what} per {kind}"
+                          ) from None
+    if a.ndim != 1 or a.size == 0 or (n is not None and a.size != n):
+        size = "one" if n is None else f"{n} values of"
+        raise MethodError(f"expected {size} {what} per {kind}, got an array of shape {a.shape}",
+                          hint=f"give one {what} per {kind}, in order")
+    if names is not None and len(names) != a.size:
+        raise MethodError(f"{len(names)} name(s) given for {a.size} {kind}(s)",
+                          hint=f"give exactly one name per {kind}, in order")
+    return a
