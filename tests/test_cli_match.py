@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .test_cli import run
 
 # Gale & Shapley (1962), Amer. Math. Monthly 69:9-15, Example 1: men α, β, γ; women A, B, C
@@ -96,3 +98,30 @@ def test_store_match_is_stable_and_explained(demo_url: str, tmp_path: Path) -> N
     assert (summary["max_total_assignment"]["total_score"]
             >= summary["stable_matching"]["total_score"] - 1e-9)
     assert (tmp_path / "m.html").exists()
+    offers = summary["needs_for_offer"]
+    assert offers and all(len(v) <= 5 for v in offers.values())
+    assert all([m["score"] for m in v] == sorted((m["score"] for m in v), reverse=True)
+               for v in offers.values())
+
+
+def test_partners_complete_the_alliance(demo_url: str) -> None:
+    """The recommended partners are non-members, each adding a chain link or industry the
+    members lack; with equal weights a pick's gain is (links it adds) / (dimensions)."""
+    code, out, err = run("match", "partners", "--alliance", "闪联产业联盟", "--top", "3",
+                         "--as-of", "2018-12-31", "--db", demo_url, "--json")
+    assert code == 0, err
+    found = json.loads(out)
+    missing = set(found["missing_before"])
+    added: set[str] = set()
+    for partner in found["partners"]:
+        assert partner["organization"] not in found["members"]
+        assert partner["adds"] and set(partner["adds"]) <= missing - added
+        assert partner["gain"] == pytest.approx(len(partner["adds"]) / len(found["dimensions"]))
+        added |= set(partner["adds"])
+    gains = [p["gain"] for p in found["partners"]]
+    assert gains == sorted(gains, reverse=True) and len(gains) == 3
+
+
+def test_partners_for_an_unknown_alliance_suggest_the_closest(demo_url: str) -> None:
+    code, _, err = run("match", "partners", "--alliance", "闪联产业", "--db", demo_url)
+    assert code != 0 and "闪联产业联盟" in err and "Traceback" not in err

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from ..errors import InnoallianceError
 from ..workflows.match_file import stable_file
+from ..workflows.match_partners import recommend_partners
 from ..workflows.match_rank import rank_files
 from ..workflows.match_store import match_and_report
 from .common import (
@@ -102,3 +103,27 @@ def run_command(
         table.add_row(need, offer or "—", best.get(need) or "—")
     console.print(table)
     print_done(done)
+
+
+@app.command("partners")
+@handles_errors
+def partners_command(
+    alliance: Annotated[str, typer.Option(help="the alliance to complete (its Chinese name)")],
+    top: Annotated[int, typer.Option(help="partners to recommend at most")] = 5,
+    as_of: Annotated[str | None, typer.Option(help="date of membership and credit")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recommend the organisations that best complete an alliance's chain and industry field."""
+    found = recommend_partners(engine_for(db), alliance, top=top, as_of=parse_date(as_of))
+    if as_json:
+        print_json(found)
+        return
+    console.print(f"[bold]{alliance}[/]: {len(found['members'])} members; missing: "
+                  + (", ".join(found["missing_before"]) or "nothing"))
+    table = Table("organisation", "type", "region", "gain", "adds", "behaviour")
+    for p in found["partners"]:
+        trust = "—" if p["behaviour"] is None else f"{p['behaviour']:.1f}"
+        table.add_row(p["name"], p["type"], p["region"], f"{p['gain']:.3f}",
+                      "; ".join(p["adds"]), trust)
+    console.print(table)

@@ -102,5 +102,6 @@ def demo_command(
         f"innoalliance share verify{flag}   # has any recorded allocation been changed?",
         f"innoalliance share run --kind risk --fund 8000000 --rule cea{flag}",
         f"innoalliance match run --region 440000 --top 3{flag}   # Guangdong's needs and offers",
+        f"innoalliance match partners --alliance 闪联产业联盟{flag}   # who would complete it?",
     ):
         console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)

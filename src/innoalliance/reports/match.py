@@ -46,6 +46,12 @@ def match_report(run: MatchRun, path: Path) -> Path:
         "stable": [offers.at[o, "title"] if o else "—" for o in run.stable["matching"].values()],
         "max total": [offers.at[o, "title"] if o else "—"
                       for o in run.best_total["matching"].values()]})
+    by_offer = pd.DataFrame({
+        "offer title": [offers.at[o, "title"] for o in run.by_offer["offer"]],
+        "rank": run.by_offer["rank"],
+        "need title": [needs.at[n, "title"] for n in run.by_offer["need"]],
+        "receiver name": [orgs.get(needs.at[n, "organization"], "") for n in run.by_offer["need"]],
+        "score": run.by_offer["score"]})
     method = ("Score = text × (½ + ½ × weighted mean of the other known parts; weights " +
               ", ".join(f"{p} {w:g}" for p, w in run.weights.items() if p != "text")
               + "). Terms: what the need and the offer share; gap: what the need asks for "
@@ -57,4 +63,5 @@ def match_report(run: MatchRun, path: Path) -> Path:
                   title_zh="知识供需匹配", subtitle=run.scope, method=method, notes=[],
                   charts=[_parts_chart(run)],
                   tables=[table("Stable matching and maximum-total assignment", both),
-                          table("Ranked suppliers for each need", shown, digits=3)])
+                          table("Ranked suppliers for each need", shown, digits=3),
+                          table("Ranked receivers for each offer", by_offer, digits=3)])

@@ -74,10 +74,10 @@ def read_context(engine: Engine, *, alliance: str | None = None,
     led = read_ledger(engine)
     projects = led.participants.groupby("organization").size().reindex(involved).fillna(0)
     return Context(offers, needs, table, profiles, projects.astype(float),
-                   _behaviour(led, involved, as_of))
+                   behaviour_scores(led, involved, as_of))
 
 
-def _behaviour(led: Ledger, orgs: list[str], as_of: dt.date) -> pd.Series:
+def behaviour_scores(led: Ledger, orgs: list[str], as_of: dt.date) -> pd.Series:
     """Behaviour score over each organisation's whole record in every alliance."""
     now = pd.Timestamp(as_of)
     evidence = ledger_evidence(led, now)

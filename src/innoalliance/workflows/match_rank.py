@@ -78,11 +78,13 @@ def mean_known(*parts: np.ndarray) -> np.ndarray:
     return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
-def keep_top(pairs: pd.DataFrame, top: int) -> pd.DataFrame:
-    """The ``top`` best-scored offers of each need, ranked 1, 2, … (ties by offer id)."""
-    ordered = pairs.sort_values(["need", "score", "offer"], ascending=[True, False, True],
+def keep_top(pairs: pd.DataFrame, top: int, by: str = "need") -> pd.DataFrame:
+    """The ``top`` best-scored pairs of each need (or, with ``by="offer"``, of each offer), ranked
+    1, 2, … (ties by the other side's id)."""
+    other = "offer" if by == "need" else "need"
+    ordered = pairs.sort_values([by, "score", other], ascending=[True, False, True],
                                 kind="stable")
-    ordered["rank"] = ordered.groupby("need").cumcount() + 1
+    ordered["rank"] = ordered.groupby(by).cumcount() + 1
     return ordered[ordered["rank"] <= top].reset_index(drop=True)
 
 

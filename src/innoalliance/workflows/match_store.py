@@ -39,6 +39,7 @@ class MatchRun:
 
     scope: str
     pairs: pd.DataFrame
+    by_offer: pd.DataFrame
     stable: dict[str, Any]
     best_total: dict[str, Any]
     weights: Mapping[str, float]
@@ -51,6 +52,10 @@ class MatchRun:
         frame = self.pairs[cols].replace({np.nan: None})
         return {"scope": self.scope, "weights": dict(self.weights),
                 "candidates": frame.to_dict(orient="records"),
+                "needs_for_offer": {
+                    offer: [{"need": n, "score": round(float(x), 6)}
+                            for n, x in zip(g["need"], g["score"], strict=True)]
+                    for offer, g in self.by_offer.groupby("offer", sort=True)},
                 "stable_matching": self.stable, "max_total_assignment": self.best_total}
 
 
@@ -110,7 +115,7 @@ def run_match(engine: Engine, *, alliance: str | None = None, regions: list[str]
     scope = (f"alliance {alliance}" if alliance else f"regions {', '.join(regions)}" if regions
              else "all organisations")
     return MatchRun(
-        scope, ranked,
+        scope, ranked, keep_top(pairs, top, by="offer"),
         {"matching": stable.matching, "blocking_pairs": [list(p) for p in stable.blocking_pairs],
          "total_score": sum(scores[(n, o)] for n, o in stable.matching.items() if o)},
         {"matching": best.matching, "blocking_pairs": [list(p) for p in best.blocking_pairs],
