@@ -50,11 +50,11 @@ def _vectors(orgs: pd.DataFrame, links: pd.DataFrame, industries: pd.DataFrame,
              dims: list[str]) -> np.ndarray:
     """Organisations × (chain links, industry dimensions) coverage, 0/1."""
     roles = np.array([[t in types for types in LINKS.values()] for t in orgs["type"]], dtype=float)
-    codes = links.assign(nbs=[_nbs(industries, c) for c in links["industry"]])
-    ancestors = {c: {c, str(industries.loc[c, "parent"])} if c in industries.index else {c}
-                 for c in codes["nbs"]}
-    held = codes.groupby("organization")["nbs"].agg(lambda s: set().union(*(ancestors[c]
-                                                                             for c in s)))
+    parents = industries["parent"].dropna().to_dict()
+    held: dict[str, set[str]] = {}
+    for org, code in zip(links["organization"], links["industry"], strict=True):
+        nbs = _nbs(industries, code)
+        held.setdefault(org, set()).update({nbs, str(parents.get(nbs, nbs))})
     inds = np.array([[d in held.get(o, set()) for d in dims] for o in orgs.index], dtype=float)
     return np.hstack([roles, inds])
 
@@ -83,11 +83,13 @@ def recommend_partners(engine: Engine, alliance: str, *, top: int = 5,
         behaviour=behaviour, near=lambda f: f["region"].str[:2] == province)
     candidates = candidates.sort_values(["behaviour", "near"], ascending=False,
                                         na_position="last", kind="stable")
-    labels = [*LINKS, *(f"{d} {industries.loc[d, 'name_en']}" for d in dims)]
+    english = industries["name_en"].to_dict()
+    labels = [*LINKS, *(f"{d} {english.get(d, '')}".strip() for d in dims)]
     team = _vectors(orgs.loc[members], links, industries, dims)
     picks = complete_team(_vectors(candidates, links, industries, dims), team, top,
                           names=candidates.index.tolist())
     covered = np.minimum(1.0, team.sum(axis=0)) if len(members) else np.zeros(len(labels))
+    info = candidates.to_dict(orient="index")
     return {
         "alliance": alliance,
         "members": members,
@@ -95,11 +97,11 @@ def recommend_partners(engine: Engine, alliance: str, *, top: int = 5,
         "covered_before": [lab for lab, c in zip(labels, covered, strict=True) if c >= 1],
         "missing_before": [lab for lab, c in zip(labels, covered, strict=True) if c < 1],
         "partners": [
-            {"organization": code, "name": candidates.loc[code, "name_zh"],
-             "type": candidates.loc[code, "type"], "region": candidates.loc[code, "region"],
-             "gain": round(gain, 6), "adds": [labels[j] for j in adds],
-             "behaviour": (None if pd.isna(candidates.loc[code, "behaviour"])
-                           else round(float(candidates.loc[code, "behaviour"]), 2))}
+            {"organization": code, "name": info[code]["name_zh"], "type": info[code]["type"],
+             "region": info[code]["region"], "gain": round(gain, 6),
+             "adds": [labels[j] for j in adds],
+             "behaviour": (None if pd.isna(info[code]["behaviour"])
+                           else round(float(info[code]["behaviour"]), 2))}
             for code, gain, adds in picks
         ],
     }
