@@ -113,11 +113,14 @@ def _measure_names(system: IndexSystem) -> list[str]:
 
 
 def _units(engine: Engine, system: IndexSystem, years: list[int], alliance: str | None,
-           measures: list[str]) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+           measures: list[str], regions: list[str] | None = None,
+           ) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """Measure values per (unit, year), unit display names, and notes on excluded rows."""
     notes: list[str] = []
     if system.unit == "region":
         stats = read_statistics(engine, [m.partition(".")[2] for m in measures], years)
+        if regions is not None:
+            stats = stats[stats["region"].isin(regions)]
         if stats.empty:
             raise MethodError(f"no statistics {', '.join(measures)} in the store for "
                               f"{_span(years)}",
@@ -187,13 +190,14 @@ def _normalise(system: IndexSystem, raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def evaluate(engine: Engine, system: IndexSystem, years: list[int], *,
-             alliance: str | None = None) -> Evaluation:
-    """Apply ``system`` to its units in ``years`` (for members: the members of ``alliance``)."""
+             alliance: str | None = None, regions: list[str] | None = None) -> Evaluation:
+    """Apply ``system`` to its units in ``years`` (for members: the members of ``alliance``; for
+    regions: those of ``regions`` when given, else every region with statistics)."""
     if system.unit == "member" and not alliance:
         raise MethodError(f"{system.name} rates the members of one alliance",
                           hint="name the alliance (--alliance NAME)")
     measures = _measure_names(system)
-    values, names, notes = _units(engine, system, years, alliance, measures)
+    values, names, notes = _units(engine, system, years, alliance, measures, regions)
     indicators = system.indicators()
     raw = pd.DataFrame({i.code: _indicator_values(values, i) for i in indicators},
                        index=values.index)
