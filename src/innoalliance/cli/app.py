@@ -8,6 +8,8 @@ from .browse import list_command, show_command
 from .data import export_command, import_command
 from .evaluate import app as evaluate_app
 from .match import app as match_app
+from .plan import app as plan_app
+from .region import app as region_app
 from .setup import demo_command, init_command
 from .share import app as share_app
 
@@ -27,6 +29,8 @@ app.command("show")(show_command)
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(share_app, name="share")
 app.add_typer(match_app, name="match")
+app.add_typer(region_app, name="region")
+app.add_typer(plan_app, name="plan")
 
 
 def main() -> None:

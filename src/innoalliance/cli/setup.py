@@ -16,6 +16,7 @@ from ..model import Base
 from ..store.engine import ENV_VAR
 from ..workflows.evaluation_runs import demo_evaluations
 from ..workflows.match_store import demo_matching
+from ..workflows.plan_runs import demo_plan
 from ..workflows.query import count
 from ..workflows.setup import init_store
 from ..workflows.share_runs import demo_sharing
@@ -77,6 +78,8 @@ def demo_command(
             written += demo_sharing(engine, reports)
             bar.update(task, description="matching offers and needs")
             written += demo_matching(engine, reports)
+            bar.update(task, description="diagnosing Hangzhou Bay and laying out its alliances")
+            written += demo_plan(engine, reports)
     shown = engine.url.render_as_string(hide_password=True)
     console.print(f"[bold green]demo database ready:[/] {shown}", soft_wrap=True)
     for kind in ("regions", "industries", *DEMO_KINDS):
@@ -103,5 +106,8 @@ def demo_command(
         f"innoalliance share run --kind risk --fund 8000000 --rule cea{flag}",
         f"innoalliance match run --region 440000 --top 3{flag}   # Guangdong's needs and offers",
         f"innoalliance match partners --alliance 闪联产业联盟{flag}   # who would complete it?",
+        f"innoalliance plan diagnose --regions prd{flag}   # the nine Pearl River Delta cities",
+        f"innoalliance plan layout --regions hangzhou-bay --raster hangzhou_bay_illustrative "
+        f"--eco-limit 0.6 --max-leads-per-city 1{flag}",
     ):
         console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)

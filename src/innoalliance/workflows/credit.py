@@ -148,6 +148,7 @@ def rate_members(engine: Engine, alliance: str, *, as_of: dt.date, system: Index
         len(orgs), len(CATEGORIES), now=float(decimal_year(pd.Series([now]))[0]),
         forgetting=forgetting)
     index_score = index.scores["score"].droplevel("year").reindex(orgs).to_numpy(np.float64)
+    index_score = np.clip(index_score, 0.0, 100.0)  # a weighted mean of 100s may round past 100
     rating = credit_rating(reputation, index_score, weight_behaviour=weight_behaviour,
                            min_confidence=min_confidence)
     table = pd.DataFrame({

@@ -35,6 +35,7 @@ class RegionSet:
     codes: list[str]
     names: list[str]
     geometries: list[shapely.Geometry | None]
+    sources: list[str | None]
 
     def map_regions(self) -> list[MapRegion]:
         """The regions as the map module draws them (every region has a boundary here)."""
@@ -46,7 +47,7 @@ def resolve_regions(engine: Engine, wanted: Sequence[str]) -> RegionSet:
     """Region codes, preset names (``hangzhou-bay``, ``prd``) or province codes (their
     prefecture-level cities), in the order given; unknown codes are named with the closest."""
     table = select_frame(engine, Region.code, Region.name_zh, Region.parent, Region.level,
-                         Region.geometry)
+                         Region.geometry, Region.geometry_source)
     known = table.set_index("code")
     codes: list[str] = []
     for item in wanted:
@@ -67,7 +68,8 @@ def resolve_regions(engine: Engine, wanted: Sequence[str]) -> RegionSet:
                                f"({', '.join(PRESETS)})")
     geometries = [None if known.at[c, "geometry"] is None
                   else shapely.from_geojson(str(known.at[c, "geometry"])) for c in codes]
-    return RegionSet(codes, [str(known.at[c, "name_zh"]) for c in codes], geometries)
+    return RegionSet(codes, [str(known.at[c, "name_zh"]) for c in codes], geometries,
+                     [known.at[c, "geometry_source"] for c in codes])
 
 
 def require_boundaries(regions: RegionSet) -> None:
