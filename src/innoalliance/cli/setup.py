@@ -108,6 +108,6 @@ def demo_command(
         f"innoalliance match partners --alliance 闪联产业联盟{flag}   # who would complete it?",
         f"innoalliance plan diagnose --regions prd{flag}   # the nine Pearl River Delta cities",
         f"innoalliance plan layout --regions hangzhou-bay --raster hangzhou_bay_illustrative "
-        f"--eco-limit 0.6 --max-leads-per-city 1{flag}",
+        f"--eco-limit 0.45 --max-leads-per-city 3{flag}",
     ):
         console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)

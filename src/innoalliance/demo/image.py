@@ -11,6 +11,7 @@ cities a plausible order, and the registered layer says so.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def write_demo_image(path: Path, land: Sequence[BaseGeometry]) -> Path:
     """Write the illustrative seven-band GeoTIFF covering ``land`` (lon/lat polygons)."""
     try:
         import rasterio
-        from rasterio.transform import from_origin
+        from rasterio.transform import Affine
     except ImportError as exc:
         raise MissingExtra("geo", "making the demo's remote-sensing image") from exc
     left, bottom, right, top = (float(b) for b in shapely.total_bounds(list(land)))
@@ -61,11 +62,13 @@ def write_demo_image(path: Path, land: Sequence[BaseGeometry]) -> Path:
     data = np.clip(np.stack(bands), 0.0, None).astype("float32")
     profile = {"driver": "GTiff", "width": width, "height": height, "count": len(BANDS),
                "dtype": "float32", "crs": "EPSG:4326",
-               "transform": from_origin(left, top, PIXEL, PIXEL), "compress": "deflate"}
+               "transform": Affine(PIXEL, 0.0, left, 0.0, -PIXEL, top), "compress": "deflate"}
     path.parent.mkdir(parents=True, exist_ok=True)
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(data)
-        for i, name in enumerate(BANDS, start=1):
-            dst.set_band_description(i, name)
-        dst.update_tags(source="illustrative: made by innoalliance for the demo")
+    with warnings.catch_warnings():  # rasterio's own use of affine's deprecated ``*``
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        with rasterio.open(path, "w", **profile) as dst:
+            dst.write(data)
+            for i, name in enumerate(BANDS, start=1):
+                dst.set_band_description(i, name)
+            dst.update_tags(source="illustrative: made by innoalliance for the demo")
     return path

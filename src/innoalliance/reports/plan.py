@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -30,17 +31,17 @@ def _maps(p: Plan) -> list[Chart]:
     regions = d.regions.map_regions()
     s = d.latest
     values = {
-        "Innovation capacity (0–100)": d.capacity * 100.0,
-        "Economic complexity index (ECI)": s.eci,
-        "Mean structural similarity to the other cities": (s.similarity.sum(axis=1) - 1.0)
-        / max(len(regions) - 1, 1),
+        ("Innovation capacity (0–100)", "capacity"): d.capacity * 100.0,
+        ("Economic complexity index (ECI)", "ECI"): s.eci,
+        ("Mean structural similarity to the other cities", "similarity"):
+            (s.similarity.sum(axis=1) - np.diag(s.similarity)) / max(len(regions) - 1, 1),
     }
     if d.ecology is not None:
-        values["Mean RSEI (remote sensing ecological index)"] = d.ecology.mean
+        values[("Mean RSEI (remote sensing ecological index)", "RSEI")] = d.ecology.mean
     charts = [Chart(title, figure_html(choropleth(
         regions, dict(zip(d.regions.codes, (float(v) for v in vals), strict=True)),
-        label=title.split(" (")[0][:18])), f"{d.year}")
-        for title, vals in values.items()]
+        label=label)), f"{d.year}")
+        for (title, label), vals in values.items()]
     return charts
 
 

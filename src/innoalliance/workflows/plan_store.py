@@ -99,8 +99,11 @@ def _ecology(engine: Engine, name: str, regions: RegionSet, wetness: str) -> Eco
         raise UnknownReference("raster layer", name, closest(name, list(layers)))
     layer = layers[name]
     bands = _band_map(layer)
+    # water masked (MNDWI > 0) when the bands allow, as Xu & Deng (2022) advise: otherwise the
+    # land/water contrast, not ecological quality, dominates PC1 in a bay
     result, transform, crs = rsei_file(Path(layer.path), bands,
-                                       wetness=None if "wet" in bands else wetness)
+                                       wetness=None if "wet" in bands else wetness,
+                                       mask_water={"green", "swir1"} <= set(bands))
     geometries = [g for g in regions.geometries if g is not None]
     if crs not in ("EPSG:4326", "OGC:CRS84"):
         from pyproj import Transformer
