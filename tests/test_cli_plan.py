@@ -139,8 +139,8 @@ def test_layout_respects_the_ecological_limit(demo_url: str, tmp_path: Path) -> 
     code, _, err = run("import", "rasters", str(manifest), "--db", demo_url)
     assert code == 0, err
     code, out, err = run("plan", "layout", "--regions", "hangzhou-bay", "--raster", "test_hb",
-                         "--eco-limit", "0.45", "--max-leads-per-city", "3", "--db", demo_url, "--output",
-                         str(tmp_path / "eco"), "--json")
+                         "--eco-limit", "0.45", "--max-leads-per-city", "3", "--db", demo_url,
+                         "--output", str(tmp_path / "eco"), "--json")
     assert code == 0, err
     result = json.loads(out)
     rsei = {r["code"]: r["rsei_mean"] for r in result["regions_table"]}

@@ -9,9 +9,10 @@ import typer
 from rich.table import Table
 
 from ..ingest.panel_file import TAXONOMY_CHOICES
+from ..methods.zonal import Weighting
 from ..workflows.plan_file import structure_file
 from ..workflows.raster_zonal import zonal_file
-from .common import JsonOption, console, handles_errors, print_json
+from .common import JsonOption, console, errors, handles_errors, print_json
 
 app = typer.Typer(no_args_is_help=True,
                   help="Regional analysis of files: industrial structure, zonal statistics.")
@@ -24,8 +25,8 @@ TaxonomyOption = Annotated[str, typer.Option(
 @app.command("structure")
 @handles_errors
 def structure_command(
-    file: Annotated[Path, typer.Argument(show_default=False,
-                                         help="CSV/XLSX with columns region,industry,value[,year]")],
+    file: Annotated[Path, typer.Argument(
+        show_default=False, help="CSV/XLSX with columns region,industry,value[,year]")],
     threshold: Annotated[float, typer.Option(help="RCA at or above which an industry is "
                                                   "present")] = 1.0,
     taxonomy: TaxonomyOption = "auto",
@@ -52,20 +53,21 @@ def zonal_command(
                                                help="GeoJSON, GeoPackage or Shapefile")],
     id_field: Annotated[str, typer.Option(help="the field naming each boundary")] = "code",
     band: Annotated[int, typer.Option(help="raster band, from 1")] = 1,
-    above: Annotated[float | None, typer.Option(
-        help="also the coverage-weighted share of cells above this value")] = None,
-    below: Annotated[float | None, typer.Option(
-        help="also the coverage-weighted share of cells below this value")] = None,
-    weighting: Annotated[str, typer.Option(
+    threshold: Annotated[list[float] | None, typer.Option(
+        help="also the coverage-weighted shares of cells above and below this value "
+             "(repeatable)")] = None,
+    weighting: Annotated[Weighting, typer.Option(
         help="exact (coverage-weighted, as exactextract) or centroid (cell centres inside, as "
              "rasterstats)")] = "exact",
     as_json: JsonOption = False,
 ) -> None:
     """Count, mean, min, max, sum and std of a raster band within each boundary."""
-    stats = zonal_file(raster, boundaries, id_field, band=band, above=above, below=below,
+    stats = zonal_file(raster, boundaries, id_field, band=band, thresholds=threshold,
                        weighting=weighting)
+    for warning in stats.warnings:
+        errors.print(f"warning: {warning}", highlight=False, markup=False)
     if as_json:
-        print_json(stats)
+        print_json(dict(stats))
         return
     columns = list(next(iter(stats.values()), {}))
     table = Table(id_field, *columns)

@@ -34,15 +34,21 @@ cumulative sum along each row is then the exact covered area of every cell (the 
 number integrated over the cell, by Green's theorem). Cells the boundary does not cross come out
 0 or 1; holes, MultiPolygons, polygons smaller than a cell and polygons partly outside the raster
 need no special case (edges left of the window are projected onto its left side, where they
-still count; edges above, below or right of it do not). Work is proportional to the cells the
-boundary crosses plus the polygon's bounding window, processed in row blocks of at most
-``BLOCK_CELLS`` cells, so memory stays bounded for polygons as large as the raster.
+still count; edges above, below or right of it do not). Each edge is cut first at the column
+lines, then each piece at the row lines, so no sorting along edges is needed. The running sums
+are kept only at accumulator entries (sorted by row and column): the weights come out as runs
+of equal weight along rows — long runs of 1 inside, single boundary cells of fractional
+weight — and statistics are computed over the covered cells only (a boolean mask per row block
+of at most ``BLOCK_CELLS`` cells, so memory stays bounded for polygons as large as the raster).
+Polygons are prepared in batches of about ``CHUNK_CROSSINGS`` grid-line crossings, one
+vectorised pass per batch. Work is proportional to the cells the boundary crosses (times a
+log for the sort) plus the cells of each bounding window.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -65,6 +71,8 @@ SNAP = 1e-9
 """Coverage fractions closer than this to 0 or 1 are set to 0 or 1."""
 BLOCK_CELLS = 1 << 22
 """Largest block of a polygon's window held in memory at once (rows × columns)."""
+CHUNK_CROSSINGS = 1 << 18
+"""Grid-line crossings (about half the accumulator entries) of the polygons prepared at once."""
 WEIGHTINGS = ("exact", "centroid")
 
 
@@ -249,7 +257,7 @@ def coverage(
     _check_weighting(weighting)
     rows, cols = _check_grid(transform, shape)
     [geom] = _check_geometries([geometry])
-    runs = _runs(geom, transform, (rows, cols), weighting)
+    [runs] = _all_runs([geom], transform, (rows, cols), weighting)
     if runs is None:
         return Coverage(0, 0, 0, 0, np.zeros((0, 0)))
     return Coverage(runs.row0, runs.row1, runs.col0, runs.col1, runs.dense())
@@ -362,9 +370,8 @@ def zonal_stats_windows(
     geoms = _check_geometries(geometries)
     missing = None if nodata is None or math.isnan(nodata) else float(nodata)
     results: list[ZonalResult] = []
-    for done, geom in enumerate(geoms, start=1):
+    for done, runs in enumerate(_all_runs(geoms, transform, (rows, cols), weighting), start=1):
         acc = _Stats(cuts)
-        runs = _runs(geom, transform, (rows, cols), weighting)
         if runs is not None:
             step = max(1, BLOCK_CELLS // runs.width)
             for start in range(0, runs.height, step):
@@ -539,17 +546,27 @@ def _check_geometries(geometries: Sequence[BaseGeometry]) -> list[BaseGeometry]:
     return geoms
 
 
-def _runs(
-    geometry: BaseGeometry,
+def _all_runs(
+    geometries: Sequence[BaseGeometry],
     transform: GridTransform,
     shape: tuple[int, int],
     weighting: str,
-) -> _Runs | None:
-    """The polygon's weights on its window, or ``None`` if the window is empty."""
-    if geometry.is_empty:
-        return None
-    rings = shapely.get_rings(shapely.get_parts(shapely.orient_polygons(geometry)))
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
+) -> Iterator[_Runs | None]:
+    """The weights of each polygon (``None``: empty window), in order.
+
+    Polygons are decomposed and moved to grid coordinates all at once, then handled in batches
+    of about ``CHUNK_CROSSINGS`` grid-line crossings: one vectorised pass per batch rather than
+    a hundred small NumPy calls per polygon.
+    """
+    n = len(geometries)
+    if n == 0:
+        return
+    array = np.empty(n, dtype=object)
+    array[:] = list(geometries)
+    parts, part_owner = shapely.get_parts(shapely.orient_polygons(array), return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    xy, coord_ring = shapely.get_coordinates(rings, return_index=True)
+    owner = part_owner[ring_part[coord_ring]]
     a, b, c, d, e, f = (transform.a, transform.b, transform.c,
                         transform.d, transform.e, transform.f)
     det = a * e - b * d
@@ -557,159 +574,235 @@ def _runs(
     col = (e * dx - b * dy) / det
     row = (a * dy - d * dx) / det
     height, width = shape
-    col0 = min(max(math.floor(col.min()), 0), width)
-    col1 = min(max(math.ceil(col.max()), 0), width)
-    row0 = min(max(math.floor(row.min()), 0), height)
-    row1 = min(max(math.ceil(row.max()), 0), height)
-    if col0 >= col1 or row0 >= row1:
-        return None
-    u, v = col - col0, row - row0
-    same = ring[:-1] == ring[1:]
-    u0, v0, u1, v1 = u[:-1][same], v[:-1][same], u[1:][same], v[1:][same]
+    counts = np.bincount(owner, minlength=n)
+    present = np.flatnonzero(counts)
+    first = (np.cumsum(counts) - counts)[present]
+    col0, col1, row0, row1 = (np.zeros(n, dtype=np.int64) for _ in range(4))
+    if present.size:
+        col0[present] = np.clip(np.floor(np.minimum.reduceat(col, first)), 0, width)
+        col1[present] = np.clip(np.ceil(np.maximum.reduceat(col, first)), 0, width)
+        row0[present] = np.clip(np.floor(np.minimum.reduceat(row, first)), 0, height)
+        row1[present] = np.clip(np.ceil(np.maximum.reduceat(row, first)), 0, height)
     h, w = row1 - row0, col1 - col0
+    usable = (h > 0) & (w > 0)
+    u, v = col - col0[owner], row - row0[owner]
+    same = (coord_ring[:-1] == coord_ring[1:]) & usable[owner[:-1]]
+    seg_owner = owner[:-1][same]
+    u0, v0, u1, v1 = u[:-1][same], v[:-1][same], u[1:][same], v[1:][same]
     if weighting == "centroid":
         # GDAL takes every ring clockwise in (x, y): flip the counter-clockwise ones
-        owner = ring[:-1][same]
+        seg_ring = coord_ring[:-1][same]
         x0, y0, x1, y1 = dx[:-1][same], dy[:-1][same], dx[1:][same], dy[1:][same]
-        ccw = np.bincount(owner, x0 * y1 - x1 * y0, minlength=int(ring.max()) + 1) > 0
-        flip = ccw[owner]
+        ccw = np.bincount(seg_ring, x0 * y1 - x1 * y0, minlength=len(rings)) > 0
+        flip = ccw[seg_ring]
         u0, u1 = np.where(flip, u1, u0), np.where(flip, u0, u1)
         v0, v1 = np.where(flip, v1, v0), np.where(flip, v0, v1)
-        rows, cols, weights = _centre_crossings(u0, v0, u1, v1, h, w)
         sign = 0.0
     else:
-        rows, cols, weights = _area_pieces(u0, v0, u1, v1, h, w)
         # shells are counter-clockwise in (x, y); the accumulation counts clockwise rings in
         # (column, row) positive, which they are when the transform flips orientation (det < 0)
         sign = 1.0 if det < 0 else -1.0
-    return _to_runs(rows, cols, weights, sign, (row0, row1, col0, col1))
+    crossings = np.abs(u1 - u0) + np.abs(v1 - v0) + 2.0
+    load = np.bincount(seg_owner, crossings, minlength=n)
+    batch = ((np.cumsum(load) - load) // CHUNK_CROSSINGS).astype(np.int64)
+    stops = np.r_[np.flatnonzero(np.diff(batch)) + 1, n]
+    start = 0
+    for stop in (int(s) for s in stops):
+        lo, hi = np.searchsorted(seg_owner, [start, stop])
+        g = seg_owner[lo:hi]
+        hs, ws = h[g].astype(np.float64), w[g].astype(np.float64)
+        pieces = (u0[lo:hi], v0[lo:hi], u1[lo:hi], v1[lo:hi], hs, ws)
+        if weighting == "centroid":
+            seg, rows, cols, weights = _centre_crossings(*pieces)
+        else:
+            seg, rows, cols, weights = _area_pieces(*pieces)
+        window = (row0[start:stop], row1[start:stop], col0[start:stop], col1[start:stop])
+        yield from _to_runs(g[seg] - start, rows, cols, weights, sign, window, usable[start:stop])
+        start = stop
 
 
-def _to_runs(rows: IntArray, cols: IntArray, weights: FloatArray, sign: float,
-             window: tuple[int, int, int, int]) -> _Runs:
+def _to_runs(
+    owner: IntArray,
+    rows: IntArray,
+    cols: IntArray,
+    weights: FloatArray,
+    sign: float,
+    window: tuple[IntArray, IntArray, IntArray, IntArray],
+    usable: npt.NDArray[np.bool_],
+) -> list[_Runs | None]:
     """Runs from accumulator entries: the row-wise cumulative sums change only at entries.
 
-    ``weights`` is one column (exact: covered area, times ``sign``) or two (centroid: crossings,
-    whose count to the left is odd inside; and +1/−1 at the ends of burnt horizontal edges).
+    ``owner`` numbers the polygon of each entry within the batch; ``weights`` has two columns.
+    Exact: a piece's area in its cell and its rise ``dy``; a cell's weight (times ``sign``) is
+    the rises of the pieces left of it plus the areas in it, and cells after the last entry of
+    a row segment get the rises up to and including it. Centroid: crossings (whose count to the
+    left is odd inside) and +1/−1 at the ends of burnt horizontal edges.
     """
     row0, row1, col0, col1 = window
-    w = col1 - col0
-    if rows.size == 0:
-        none = np.zeros(0, dtype=np.int64)
-        return _Runs(row0, row1, col0, col1, none, none, none, np.zeros(0))
-    channels = weights.reshape(rows.size, -1)
+    h, w = row1 - row0, col1 - col0
+    n = h.size
+    channels = weights.reshape(rows.size, 2)
     # close every row with an entry at column w taking its sums back to 0, so the running
-    # sums over all rows restart from (almost exactly) 0 at each row
-    used = np.flatnonzero(np.bincount(rows, minlength=row1 - row0))
-    totals = np.column_stack([np.bincount(rows, channels[:, k], minlength=row1 - row0)[used]
+    # sums restart from (almost exactly) 0 at each row of each polygon
+    row_base = np.cumsum(h) - h
+    row_key = row_base[owner] + rows
+    used = np.flatnonzero(np.bincount(row_key, minlength=int(h.sum())))
+    used_owner = np.searchsorted(row_base, used, side="right") - 1
+    used_row = used - row_base[used_owner]
+    totals = np.column_stack([np.bincount(row_key, channels[:, k], minlength=int(h.sum()))[used]
                               for k in range(channels.shape[1])])
-    keys = np.concatenate([rows * (w + 1) + cols, used * (w + 1) + w])
+    owner = np.concatenate([owner, used_owner])
+    rows = np.concatenate([rows, used_row])
+    cols = np.concatenate([cols, w[used_owner]])
     channels = np.concatenate([channels, -totals])
-    order = np.argsort(keys, kind="stable")
-    keys, channels = keys[order], channels[order]
+    cell_base = np.cumsum(h * (w + 1)) - h * (w + 1)
+    keys = cell_base[owner] + rows * (w[owner] + 1) + cols
+    order = np.argsort(keys, kind="stable")  # timsort: entries come in long sorted runs
+    keys = keys[order]
+    if keys.size == 0:
+        none = np.zeros(0, dtype=np.int64)
+        return [None if not usable[i] else _Runs(int(row0[i]), int(row1[i]), int(col0[i]),
+                                                 int(col1[i]), none, none, none, np.zeros(0))
+                for i in range(n)]
     first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    summed = np.add.reduceat(channels[order], first, axis=0)
     keys = keys[first]
-    level = np.cumsum(np.add.reduceat(channels, first, axis=0), axis=0)
-    run_rows, starts = np.divmod(keys, w + 1)
-    stops = np.r_[starts[1:], w]
+    # decode (polygon, row, column) from the sorted keys: sequential, unlike gathers by order
+    owner = np.searchsorted(cell_base, keys, side="right") - 1
+    rows, starts = np.divmod(keys - cell_base[owner], w[owner] + 1)
+    stops = np.r_[starts[1:], 0]
     if sign == 0.0:  # centroid: odd crossings to the left, or on a burnt horizontal edge
+        level = np.cumsum(summed, axis=0)
         inside = (np.remainder(np.rint(level[:, 0]), 2.0) == 1.0) | (np.rint(level[:, 1]) > 0)
         values = inside.astype(np.float64)
-    else:
-        values = np.clip(level[:, 0] * sign, 0.0, 1.0)
+    else:  # the entry's own cell, then the cells up to the next entry
+        after = np.cumsum(summed[:, 1])
+        at = (after - summed[:, 1] + summed[:, 0]) * sign
+        after *= sign
+        owner, rows = np.repeat(owner, 2), np.repeat(rows, 2)
+        starts, stops = np.column_stack([starts, starts + 1]).ravel(), np.column_stack(
+            [starts + 1, stops]).ravel()
+        values = np.column_stack([at, after]).ravel()
+        np.clip(values, 0.0, 1.0, out=values)
         values[values < SNAP] = 0.0
         values[values > 1.0 - SNAP] = 1.0
-    keep = (values > 0.0) & (starts < w) & (stops > starts)
-    return _Runs(row0, row1, col0, col1, run_rows[keep], starts[keep], stops[keep],
-                 values[keep])
+    keep = (values > 0.0) & (starts < w[owner]) & (stops > starts)
+    owner, rows, starts, stops, values = (
+        owner[keep], rows[keep], starts[keep], stops[keep], values[keep])
+    bounds = np.searchsorted(owner, np.arange(n + 1))
+    out: list[_Runs | None] = []
+    for i in range(n):
+        if not usable[i]:
+            out.append(None)
+            continue
+        s = slice(int(bounds[i]), int(bounds[i + 1]))
+        out.append(_Runs(int(row0[i]), int(row1[i]), int(col0[i]), int(col1[i]),
+                         rows[s], starts[s], stops[s], values[s]))
+    return out
 
 
 def _area_pieces(
-    u0: FloatArray, v0: FloatArray, u1: FloatArray, v1: FloatArray, h: int, w: int
-) -> tuple[IntArray, IntArray, FloatArray]:
+    u0: FloatArray, v0: FloatArray, u1: FloatArray, v1: FloatArray, h: FloatArray, w: FloatArray
+) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+    """Accumulator entries ``(edge, row, column, weight)`` of the edges ``(u0, v0) → (u1, v1)``
+    in window coordinates; ``h``, ``w`` are each edge's window size."""
     # Only the part of each edge with 0 <= v <= h can cover a window cell: clip to it.
     keep = (v0 != v1) & ~((v0 <= 0) & (v1 <= 0)) & ~((v0 >= h) & (v1 >= h))
     keep &= ~((u0 >= w) & (u1 >= w))  # right of the window: covers nothing in it
-    u0, v0, u1, v1 = u0[keep], v0[keep], u1[keep], v1[keep]
+    index = np.flatnonzero(keep)
+    u0, v0, u1, v1, h, w = u0[keep], v0[keep], u1[keep], v1[keep], h[keep], w[keep]
     du, dv = u1 - u0, v1 - v0
     t_top = (0.0 - v0) / dv
     t_bottom = (h - v0) / dv
     t_start = np.clip(np.minimum(t_top, t_bottom), 0.0, 1.0)
     t_end = np.clip(np.maximum(t_top, t_bottom), 0.0, 1.0)
     a_u = np.where(t_start > 0, u0 + t_start * du, u0)
-    a_v = np.where(t_start > 0, np.where(t_start == t_top, 0.0, float(h)), v0)
+    a_v = np.where(t_start > 0, np.where(t_start == t_top, 0.0, h), v0)
     b_u = np.where(t_end < 1, u0 + t_end * du, u1)
-    b_v = np.where(t_end < 1, np.where(t_end == t_top, 0.0, float(h)), v1)
+    b_v = np.where(t_end < 1, np.where(t_end == t_top, 0.0, h), v1)
     u0, v0, u1, v1 = a_u, a_v, b_u, b_v
-    du, dv = u1 - u0, v1 - v0
-    n = u0.size
-    seg = np.arange(n)
-    # cut at every vertical grid line u = k (0 <= k <= w) and horizontal v = k strictly inside
-    kx0 = np.maximum(np.floor(np.minimum(u0, u1)) + 1, 0).astype(np.int64)
-    kx1 = np.minimum(np.ceil(np.maximum(u0, u1)) - 1, w).astype(np.int64)
-    ky0 = np.maximum(np.floor(np.minimum(v0, v1)) + 1, 0).astype(np.int64)
-    ky1 = np.minimum(np.ceil(np.maximum(v0, v1)) - 1, h).astype(np.int64)
-    sx, kx = _ranges(kx0, kx1)
-    sy, ky = _ranges(ky0, ky1)
-    tx = (kx - u0[sx]) / du[sx]
-    ty = (ky - v0[sy]) / dv[sy]
-    owner = np.concatenate([seg, seg, sx, sy])
-    t = np.concatenate([np.zeros(n), np.ones(n), tx, ty])
-    pu = np.concatenate([u0, u1, kx.astype(np.float64), u0[sy] + ty * du[sy]])
-    pv = np.concatenate([v0, v1, v0[sx] + tx * dv[sx], ky.astype(np.float64)])
-    order = np.lexsort((t, owner))
-    owner, pu, pv = owner[order], pu[order], pv[order]
-    np.clip(pu, 0.0, float(w), out=pu)
-    np.clip(pv, 0.0, float(h), out=pv)
-    piece = owner[:-1] == owner[1:]
-    ua, ub, va, vb = pu[:-1][piece], pu[1:][piece], pv[:-1][piece], pv[1:][piece]
-    rise = vb - va
-    moving = rise != 0
-    ua, ub, va, vb, rise = ua[moving], ub[moving], va[moving], vb[moving], rise[moving]
-    mid = 0.5 * (ua + ub)
-    r = np.clip(np.floor(0.5 * (va + vb)), 0, h - 1).astype(np.int64)
-    c = np.clip(np.ceil(mid) - 1, 0, w - 1).astype(np.int64)
-    left = rise * (c + 1 - mid)
-    return (
-        np.concatenate([r, r]),
-        np.concatenate([c, c + 1]),
-        np.concatenate([left, rise - left]),
-    )
+    # 1. cut each edge at the vertical grid lines into pieces of one column strip s (the part
+    #    left of the window, s = −1, is projected onto u = 0; the part right of it is dropped)
+    u_min, u_max = np.minimum(u0, u1), np.maximum(u0, u1)
+    rightward = u0 <= u1
+    v_at_min, v_at_max = np.where(rightward, v0, v1), np.where(rightward, v1, v0)
+    upright = u_min == u_max
+    first = np.clip(np.floor(u_min), -1, w - 1).astype(np.int64)
+    last = np.where(upright, first, np.clip(np.ceil(u_max) - 1, -1, w - 1)).astype(np.int64)
+    edge, strip = _ranges(first, last)
+    e_min, e_max = u_min[edge], u_max[edge]
+    lo = np.where(strip < 0, e_min, np.maximum(e_min, strip))
+    hi = np.minimum(e_max, strip + 1)
+    span = (u_max - u_min)[edge]
+    e_vmin, e_vmax = v_at_min[edge], v_at_max[edge]
+    e_up = upright[edge]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v_lo = np.where(lo == e_min, e_vmin, e_vmin + (lo - e_min) / span * (e_vmax - e_vmin))
+        v_hi = np.where(hi == e_max, e_vmax, e_vmin + (hi - e_min) / span * (e_vmax - e_vmin))
+    v_lo = np.where(e_up, v0[edge], v_lo)
+    v_hi = np.where(e_up, v1[edge], v_hi)
+    e_h = h[edge]
+    np.clip(v_lo, 0.0, e_h, out=v_lo)  # interpolation may stray by an ulp
+    np.clip(v_hi, 0.0, e_h, out=v_hi)
+    down = (v1 > v0)[edge]  # the edge's direction in v, which its pieces share
+    # 2. cut each strip piece at the horizontal grid lines into pieces of one cell
+    top, bottom = np.minimum(v_lo, v_hi), np.maximum(v_lo, v_hi)
+    flat = top == bottom
+    r_first = np.where(flat, 0, np.floor(top)).astype(np.int64)
+    r_last = np.where(flat, -1, np.ceil(bottom) - 1).astype(np.int64)
+    piece, row = _ranges(r_first, r_last)
+    va = np.maximum(top[piece], row)
+    vb = np.minimum(bottom[piece], row + 1)
+    # u where the strip piece crosses v = va and v = vb (linear in v between its ends)
+    p_lo, p_hi, p_from = lo[piece], hi[piece], v_lo[piece]
+    slope = (p_hi - p_lo) / (v_hi[piece] - p_from)
+    mid = p_lo + (0.5 * (va + vb) - p_from) * slope
+    col = np.maximum(strip[piece], 0)
+    mid = np.clip(mid, col, col + 1)
+    weights = np.empty((piece.size, 2))
+    dy = np.where(down[piece], vb - va, va - vb)
+    np.multiply(dy, col + 1 - mid, out=weights[:, 0])  # area in the cell, right of the piece
+    weights[:, 1] = dy  # and all of dy in every cell further right
+    r = np.minimum(row, e_h[piece] - 1).astype(np.int64)
+    return index[edge[piece]], r, col, weights
 
 
 def _centre_crossings(
-    u0: FloatArray, v0: FloatArray, u1: FloatArray, v1: FloatArray, h: int, w: int
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """GDAL's scanline fill (``GDALdllImageFilledPolygon``) for edges of clockwise rings.
+    u0: FloatArray, v0: FloatArray, u1: FloatArray, v1: FloatArray, h: FloatArray, w: FloatArray
+) -> tuple[IntArray, IntArray, IntArray, FloatArray]:
+    """GDAL's scanline fill (``GDALdllImageFilledPolygon``) for edges of clockwise rings:
+    accumulator entries ``(edge, row, column, [crossing, burn])``.
 
     An edge with row range [lo, hi) crosses row r when lo ≤ r + ½ < hi, at x; cells whose
     centre is right of x (c ≥ floor(x + ½)) toggle in or out. A horizontal edge lying on the
     centre line of row r and running towards smaller x burns the cells with centre in
     (x_end, x_start] (the lower edges of the region on a north-up grid).
     """
-    slope = v0 != v1
+    slope = np.flatnonzero(v0 != v1)
     su0, sv0, su1, sv1 = u0[slope], v0[slope], u1[slope], v1[slope]
     up = sv0 < sv1
     lo_v, hi_v = np.where(up, sv0, sv1), np.where(up, sv1, sv0)
     lo_u, hi_u = np.where(up, su0, su1), np.where(up, su1, su0)
     first = np.maximum(np.ceil(lo_v - 0.5), 0).astype(np.int64)
-    last = np.minimum(np.ceil(hi_v - 0.5) - 1, h - 1).astype(np.int64)
+    last = np.minimum(np.ceil(hi_v - 0.5) - 1, h[slope] - 1).astype(np.int64)
     seg, r = _ranges(first, last)
     y = r + 0.5
     x = (y - lo_v[seg]) * (hi_u[seg] - lo_u[seg]) / (hi_v[seg] - lo_v[seg]) + lo_u[seg]
-    cols = np.clip(np.floor(x + 0.5), 0, w).astype(np.int64)
+    cols = np.clip(np.floor(x + 0.5), 0, w[slope][seg]).astype(np.int64)
     centre = v0 - 0.5
-    burnt = (~slope & (u0 > u1) & (centre == np.floor(centre)) & (centre >= 0) & (centre < h))
+    burnt = np.flatnonzero((v0 == v1) & (u0 > u1) & (centre == np.floor(centre))
+                           & (centre >= 0) & (centre < h))
     row = centre[burnt].astype(np.int64)
-    start = np.clip(np.floor(u1[burnt] + 0.5), 0, w).astype(np.int64)
-    stop = np.clip(np.floor(u0[burnt] + 0.5), 0, w).astype(np.int64)
+    start = np.clip(np.floor(u1[burnt] + 0.5), 0, w[burnt]).astype(np.int64)
+    stop = np.clip(np.floor(u0[burnt] + 0.5), 0, w[burnt]).astype(np.int64)
     some = start < stop
-    row, start, stop = row[some], start[some], stop[some]
+    burnt, row, start, stop = burnt[some], row[some], start[some], stop[some]
     weights = np.zeros((r.size + 2 * row.size, 2))
     weights[: r.size, 0] = 1.0
     weights[r.size : r.size + row.size, 1] = 1.0
     weights[r.size + row.size :, 1] = -1.0
-    return np.concatenate([r, row, row]), np.concatenate([cols, start, stop]), weights
+    return (np.concatenate([slope[seg], burnt, burnt]), np.concatenate([r, row, row]),
+            np.concatenate([cols, start, stop]), weights)
 
 
 def _ranges(first: IntArray, last: IntArray) -> tuple[IntArray, IntArray]:

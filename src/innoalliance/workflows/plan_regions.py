@@ -69,7 +69,8 @@ def resolve_regions(engine: Engine, wanted: Sequence[str]) -> RegionSet:
     geometries = [None if known.at[c, "geometry"] is None
                   else shapely.from_geojson(str(known.at[c, "geometry"])) for c in codes]
     return RegionSet(codes, [str(known.at[c, "name_zh"]) for c in codes], geometries,
-                     [known.at[c, "geometry_source"] for c in codes])
+                     [None if pd.isna(s) else str(s)
+                      for s in known["geometry_source"].reindex(codes)])
 
 
 def require_boundaries(regions: RegionSet) -> None:
