@@ -9,9 +9,13 @@ Conventions
 * ``weighting="exact"`` (the default, the semantics of exactextract): each cell is weighted by
   its *coverage fraction*, the exact area of cell ∩ polygon divided by the cell area (0–1).
   ``weighting="centroid"``: a cell counts, with weight 1, when its centre lies in the polygon —
-  the default of rasterstats (GDAL rasterisation with ``all_touched=False``, whose tie rule is
-  reproduced: a centre on a left edge is outside, one on a right edge inside, rows by the
-  half-open ``[y_min, y_max)`` of each edge).
+  the default of rasterstats, i.e. GDAL's rasterisation with ``all_touched=False``
+  (``GDALdllImageFilledPolygon``), whose rules for centres exactly on the boundary are
+  reproduced: an edge crosses the centre line of a row when that line is in the half-open
+  pixel-row range ``[lo, hi)`` of the edge; the centres in ``(x_left, x_right]`` between
+  crossings are inside (even-odd); and, rings taken clockwise in (x, y), a horizontal edge on a
+  centre line running towards smaller pixel x adds its centres in ``(x_end, x_start]`` (on a
+  north-up grid: centres on the polygon's lower edges are in, on its left edges out).
 * Valid cells are those not equal to ``nodata`` and not NaN. Over the valid cells with weight
   ``w > 0``: ``count = Σw`` (a fractional cell count, as exactextract's ``count``),
   ``sum = Σw·v``, ``mean = sum / count``, ``min``/``max`` of ``v``, ``std`` the weighted
@@ -28,9 +32,9 @@ Algorithm (exact)
 -----------------
 Signed-area accumulation, as in anti-aliased polygon rasterisers: every polygon edge (shells
 counter-clockwise, holes clockwise) is cut at every grid line into pieces that each lie in one
-cell. A piece descending ``dy`` rows at mean column ``x̄`` in cell ``(r, c)`` adds
-``dy·(c + 1 − x̄)`` to that cell and ``dy·(x̄ − c)`` to the next one of an accumulator; the
-cumulative sum along each row is then the exact covered area of every cell (the polygon's winding
+cell. A piece descending ``dy`` rows at mean column ``x̄`` in cell ``(r, c)`` covers
+``dy·(c + 1 − x̄)`` of that cell (the part right of it) and ``dy`` of every cell further right
+in its row; summed over the pieces, that is the exact covered area of every cell (the winding
 number integrated over the cell, by Green's theorem). Cells the boundary does not cross come out
 0 or 1; holes, MultiPolygons, polygons smaller than a cell and polygons partly outside the raster
 need no special case (edges left of the window are projected onto its left side, where they
@@ -390,11 +394,9 @@ def zonal_stats_windows(
                 flat = values.reshape(-1)
                 full = part.full_mask()
                 where, weights = part.partial()
-                ok = _valid(flat, missing)
-                if ok is not None:
-                    full &= ok
-                    keep = ok[where]
-                    where, weights = where[keep], weights[keep]
+                keep = _drop_missing(flat, missing, full)
+                if keep is not None:
+                    where, weights = where[keep[where]], weights[keep[where]]
                 acc.add(flat[full], None)
                 acc.add(flat[where], weights)
         results.append(acc.result())
@@ -470,12 +472,18 @@ class _Stats:
         )
 
 
-def _valid(values: npt.NDArray[Any], nodata: float | None) -> npt.NDArray[np.bool_] | None:
-    """False at nodata and NaN cells; ``None`` when every cell is valid by type."""
-    ok = None if nodata is None else values != nodata
+def _drop_missing(values: npt.NDArray[Any], nodata: float | None,
+                  mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_] | None:
+    """Clear ``mask`` (in place) at nodata and NaN cells; return the valid cells, or ``None``
+    when every cell is valid by type."""
+    ok = None
+    if nodata is not None:
+        ok = values != nodata
     if np.issubdtype(values.dtype, np.floating):
-        number = ~np.isnan(values)
-        ok = number if ok is None else ok & number
+        number = values == values  # False at NaN
+        ok = number if ok is None else np.logical_and(ok, number, out=ok)
+    if ok is not None:
+        np.logical_and(mask, ok, out=mask)
     return ok
 
 
@@ -527,7 +535,8 @@ def _check_geometries(geometries: Sequence[BaseGeometry]) -> list[BaseGeometry]:
                 hint="zonal statistics need polygons; buffer points or lines first",
             )
     if geoms:
-        array = np.asarray(geoms, dtype=object)
+        array = np.empty(len(geoms), dtype=object)
+        array[:] = geoms
         bounds = shapely.bounds(array)
         broken = np.flatnonzero(~shapely.is_empty(array) & ~np.isfinite(bounds).all(axis=1))
         if broken.size:
@@ -552,7 +561,18 @@ def _all_runs(
     shape: tuple[int, int],
     weighting: str,
 ) -> Iterator[_Runs | None]:
-    """The weights of each polygon (``None``: empty window), in order.
+    """The weights of each polygon (``None``: empty window), in order."""
+    for batch in _batches(geometries, transform, shape, weighting):
+        yield from batch
+
+
+def _batches(
+    geometries: Sequence[BaseGeometry],
+    transform: GridTransform,
+    shape: tuple[int, int],
+    weighting: str,
+) -> Iterator[list[_Runs | None]]:
+    """The weights of the polygons in batches (lists, in order).
 
     Polygons are decomposed and moved to grid coordinates all at once, then handled in batches
     of about ``CHUNK_CROSSINGS`` grid-line crossings: one vectorised pass per batch rather than
@@ -617,7 +637,7 @@ def _all_runs(
         else:
             seg, rows, cols, weights = _area_pieces(*pieces)
         window = (row0[start:stop], row1[start:stop], col0[start:stop], col1[start:stop])
-        yield from _to_runs(g[seg] - start, rows, cols, weights, sign, window, usable[start:stop])
+        yield _to_runs(g[seg] - start, rows, cols, weights, sign, window, usable[start:stop])
         start = stop
 
 
@@ -665,30 +685,40 @@ def _to_runs(
                                                  int(col1[i]), none, none, none, np.zeros(0))
                 for i in range(n)]
     first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    summed = np.add.reduceat(channels[order], first, axis=0)
+    ordered = channels[order]
+    area = np.add.reduceat(np.ascontiguousarray(ordered[:, 0]), first)
+    rise = np.add.reduceat(np.ascontiguousarray(ordered[:, 1]), first)
     keys = keys[first]
     # decode (polygon, row, column) from the sorted keys: sequential, unlike gathers by order
     owner = np.searchsorted(cell_base, keys, side="right") - 1
-    rows, starts = np.divmod(keys - cell_base[owner], w[owner] + 1)
+    width = w[owner]
+    rows, starts = np.divmod(keys - cell_base[owner], width + 1)
     stops = np.r_[starts[1:], 0]
+    inner = starts < width  # not a row's closing entry
     if sign == 0.0:  # centroid: odd crossings to the left, or on a burnt horizontal edge
-        level = np.cumsum(summed, axis=0)
-        inside = (np.remainder(np.rint(level[:, 0]), 2.0) == 1.0) | (np.rint(level[:, 1]) > 0)
-        values = inside.astype(np.float64)
-    else:  # the entry's own cell, then the cells up to the next entry
-        after = np.cumsum(summed[:, 1])
-        at = (after - summed[:, 1] + summed[:, 0]) * sign
+        inside = (np.remainder(np.rint(np.cumsum(area)), 2.0) == 1.0) | (
+            np.rint(np.cumsum(rise)) > 0)
+        keep = np.flatnonzero(inside & inner & (stops > starts))
+        owner, rows, starts, stops = owner[keep], rows[keep], starts[keep], stops[keep]
+        values = np.ones(keep.size)
+    else:  # the entry's own cell (rises left of it + areas in it), then the cells up to the
+        # next entry (rises up to and including it): runs 2i and 2i + 1
+        after = np.cumsum(rise)
+        at = (after - rise + area) * sign
         after *= sign
-        owner, rows = np.repeat(owner, 2), np.repeat(rows, 2)
-        starts, stops = np.column_stack([starts, starts + 1]).ravel(), np.column_stack(
-            [starts + 1, stops]).ravel()
-        values = np.column_stack([at, after]).ravel()
-        np.clip(values, 0.0, 1.0, out=values)
-        values[values < SNAP] = 0.0
-        values[values > 1.0 - SNAP] = 1.0
-    keep = (values > 0.0) & (starts < w[owner]) & (stops > starts)
-    owner, rows, starts, stops, values = (
-        owner[keep], rows[keep], starts[keep], stops[keep], values[keep])
+        both = np.empty(2 * keys.size)
+        both[0::2], both[1::2] = at, after
+        np.clip(both, 0.0, 1.0, out=both)
+        both[both < SNAP] = 0.0
+        both[both > 1.0 - SNAP] = 1.0
+        kept = both > 0.0
+        kept[0::2] &= inner
+        kept[1::2] &= inner & (stops > starts + 1)
+        keep = np.flatnonzero(kept)
+        key, later = keep >> 1, (keep & 1).astype(bool)
+        owner, rows = owner[key], rows[key]
+        starts, stops = starts[key] + later, np.where(later, stops[key], starts[key] + 1)
+        values = both[keep]
     bounds = np.searchsorted(owner, np.arange(n + 1))
     out: list[_Runs | None] = []
     for i in range(n):

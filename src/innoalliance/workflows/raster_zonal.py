@@ -333,6 +333,8 @@ def write_geotiff(path: Path, array: npt.ArrayLike, transform: Any, crs: str) ->
 
     Raises
     ------
+    MethodError
+        For an array that is not 2-D.
     MissingExtra
         When rasterio (extra ``geo``) is not installed.
     """
@@ -341,6 +343,9 @@ def write_geotiff(path: Path, array: npt.ArrayLike, transform: Any, crs: str) ->
     except ImportError as exc:
         raise MissingExtra("geo", "writing GeoTIFF files") from exc
     data = np.asarray(array, dtype=np.float32)
+    if data.ndim != 2:
+        raise MethodError(f"a GeoTIFF band must be 2-D, not {data.ndim}-D",
+                          hint="write one band (rows × columns) at a time")
     profile = {
         "driver": "GTiff", "width": data.shape[1], "height": data.shape[0], "count": 1,
         "dtype": "float32", "crs": crs, "transform": transform, "nodata": float("nan"),
@@ -430,7 +435,11 @@ def _reproject(zones: Zones, target: Any, label: str) -> tuple[list[BaseGeometry
         import pyproj
     except ImportError as exc:
         raise MissingExtra("geo", "reprojecting zones") from exc
-    source = pyproj.CRS.from_user_input(zones.crs)
+    try:
+        source = pyproj.CRS.from_user_input(zones.crs)
+    except pyproj.exceptions.CRSError as exc:
+        raise ValidationError([Problem(label, None, None, None, f"unknown CRS {zones.crs!r}: "
+                                       f"{exc}; reproject the layer, e.g. with ogr2ogr")]) from exc
     dest = pyproj.CRS.from_wkt(target.to_wkt())
     if source.equals(dest, ignore_axis_order=True):
         return list(zones.geometries), []
