@@ -166,3 +166,51 @@ def test_maps_need_no_internet(demo_url: str) -> None:
                layout_map(regions, [("A", regions[0].code, [r.code for r in regions[:3]])])]
     assert {t.type for f in figures for t in f.data} == {"scatter"}
     assert figures[0].layout.xaxis.visible is False
+
+
+def test_region_zonal_agrees_with_exactextract(demo_url: str, tmp_path: Path) -> None:
+    """The standalone command on the demo's image and the Hangzhou Bay boundaries."""
+    import exactextract
+    import geopandas
+    import rasterio
+
+    engine = make_engine(demo_url)
+    regions = resolve_regions(engine, ["hangzhou-bay"])
+    engine.dispose()
+    image = write_demo_image(tmp_path / "hb.tif", [g for g in regions.geometries if g])
+    zones = tmp_path / "zones.geojson"
+    geopandas.GeoDataFrame({"code": regions.codes}, geometry=regions.geometries,
+                           crs="EPSG:4326").to_file(zones, driver="GeoJSON")
+    code, out, err = run("region", "zonal", str(image), str(zones), "--id-field", "code",
+                         "--band", "4", "--json")
+    assert code == 0, err
+    ours = json.loads(out)
+    with rasterio.open(image) as src, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = exactextract.exact_extract(
+            src.name, geopandas.read_file(zones), ["count", "sum", "mean", "min", "max"],
+            include_cols=["code"], output="pandas").set_index("code")
+    for zone, stats in ours.items():
+        for key in ("count", "sum", "mean", "min", "max"):
+            col = f"band_4_{key}" if f"band_4_{key}" in theirs else key
+            assert stats[key] == pytest.approx(float(theirs.at[zone, col]), rel=1e-6)
+
+
+def test_region_zonal_raster_without_crs(tmp_path: Path) -> None:
+    import rasterio
+    from rasterio.transform import Affine
+
+    raster = tmp_path / "nocrs.tif"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with rasterio.open(raster, "w", driver="GTiff", width=4, height=4, count=1,
+                           dtype="float32", transform=Affine(1, 0, 0, 0, -1, 4)) as dst:
+            dst.write(np.ones((1, 4, 4), dtype="float32"))
+    zones = tmp_path / "z.geojson"
+    zones.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"id": "a"}, "geometry": {
+            "type": "Polygon", "coordinates": [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]]}}]}),
+        encoding="utf-8")
+    code, _, err = run("region", "zonal", str(raster), str(zones), "--id-field", "id")
+    assert code != 0 and "Traceback" not in err
+    assert "no CRS" in err and "gdal_edit.py -a_srs" in err
