@@ -214,3 +214,17 @@ def test_region_zonal_raster_without_crs(tmp_path: Path) -> None:
     code, _, err = run("region", "zonal", str(raster), str(zones), "--id-field", "id")
     assert code != 0 and "Traceback" not in err
     assert "no CRS" in err and "gdal_edit.py -a_srs" in err
+
+
+def test_negative_output_in_the_store_is_named(db_url: str, tmp_path: Path) -> None:
+    code, out, err = run("demo", "--db", db_url, "--no-reports")
+    assert code == 0, err
+    stats = tmp_path / "statistics.csv"
+    stats.write_text("region,indicator,industry,year,value,unit,source\n"
+                     "330200,industrial_output,3,2016,-5,亿元,typo\n", encoding="utf-8")
+    code, out, err = run("import", "statistics", str(stats), "--db", db_url)
+    assert code == 0, err + out
+    code, _, err = run("plan", "diagnose", "--regions", "hangzhou-bay", "--db", db_url,
+                       "--output", str(tmp_path / "p"))
+    assert code != 0 and "Traceback" not in err
+    assert "negative" in err and "330200 industry 3 2016" in " ".join(err.split())

@@ -455,3 +455,17 @@ def test_non_finite_value_named(bad: float) -> None:
 def test_errors(call: object, match: str) -> None:
     with pytest.raises(MethodError, match=match):
         call()  # type: ignore[operator]
+
+
+def test_krugman_to_the_whole_set_by_hand() -> None:
+    """EconGeo's Krugman.index: K_r = Σ_k |s_rk − S_k|, S the set's shares (Hoover = K/2).
+
+    Regions (10, 0) and (0, 10): the set's shares are (½, ½), so each region is |1 − ½| + |0 − ½|
+    = 1 away; a region with no output gets Σ S_k = 1 too; (5, 5) is the set's own mix, 0.
+    """
+    from innoalliance.methods.structure import krugman_total
+
+    np.testing.assert_allclose(krugman_total([[10.0, 0.0], [0.0, 10.0], [0.0, 0.0]]),
+                               [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(krugman_total([[10.0, 0.0], [0.0, 10.0], [5.0, 5.0]]),
+                               [1.0, 1.0, 0.0])

@@ -383,3 +383,20 @@ def test_centroid_ties_follow_gdal() -> None:
                                          stats=["count", "sum"])
     ours = zonal_stats(values, grid, geoms, weighting="centroid")
     assert [(r.count, r.sum) for r in ours] == [(e["count"], e["sum"]) for e in theirs]
+
+
+def test_exactextract_documentation_example() -> None:
+    """exactextract's operations.rst: values 1–4 with coverage 0.5, 0, 1 and 0.25 give count
+    1.75, sum 4.5 and mean 2.57; min and max ignore coverage (1 and 4)."""
+    from shapely.geometry import box
+
+    grid = Affine(1.0, 0.0, 0.0, 0.0, -1.0, 2.0)  # 2 × 2 unit cells, top-left at (0, 2)
+    values = np.array([[1.0, 2.0], [3.0, 4.0]])
+    zone = shapely.union_all([box(0.0, 1.0, 0.5, 2.0),   # half of the cell holding 1
+                              box(0.0, 0.0, 1.0, 1.0),   # all of the cell holding 3
+                              box(1.0, 0.5, 1.5, 1.0)])  # a quarter of the cell holding 4
+    (result,) = zonal_stats(values, grid, [zone])
+    assert result.count == pytest.approx(1.75)
+    assert result.sum == pytest.approx(4.5)
+    assert result.mean == pytest.approx(4.5 / 1.75)
+    assert (result.min, result.max) == (1.0, 4.0)

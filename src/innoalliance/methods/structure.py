@@ -342,6 +342,22 @@ def krugman(values: npt.ArrayLike, *, workers: int | None = None) -> FloatArray:
     return _krugman(_shares(check_values(values)), workers)
 
 
+def krugman_total(values: npt.ArrayLike) -> FloatArray:
+    """Krugman index of each region against the whole set (EconGeo's ``Krugman.index``).
+
+    K_r = Σ_k |s_rk − S_k| with S_k the industry's share in the output of all regions together,
+    the region included; range 0–2 (the Hoover specialisation coefficient is K_r / 2). The
+    pairwise :func:`krugman` is the variant used in Chinese isomorphism studies; this one says how
+    far each region's mix is from the set's. A region with no output gets 1; per year for a panel.
+    """
+    X = check_values(values)
+    col = X.sum(axis=-2, keepdims=True)
+    total = col.sum(axis=-1, keepdims=True)
+    whole = np.divide(col, total, out=np.zeros_like(col), where=total > 0)
+    out: FloatArray = np.abs(_shares(X) - whole).sum(axis=-1)
+    return out
+
+
 # --------------------------------------------------------------------------- RCA and presence
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..ingest.panel_file import read_panel_file
 from ..methods.layout import lead_assignment
-from ..methods.structure import Structure, analyse
+from ..methods.structure import Structure, analyse, krugman_total
 
 _SORT = {"key": lambda s: s.map(lambda v: [int(p) if p.isdigit() else p
                                            for p in str(v).split(".")])}
@@ -27,14 +27,16 @@ def _matrix(frame: pd.DataFrame, rows: list[str], columns: list[str]) -> np.ndar
     return wide.reindex(index=rows, columns=columns).to_numpy(dtype=np.float64)
 
 
-def structure_json(result: Structure, regions: list[str], industries: list[str]) -> dict[str, Any]:
+def structure_json(result: Structure, values: np.ndarray, regions: list[str],
+                   industries: list[str]) -> dict[str, Any]:
     """The standalone JSON shape of one year's structure analysis (rounded to 1e-12)."""
     def m(a: np.ndarray) -> list[list[float]]:
         return np.round(np.asarray(a, dtype=np.float64), 12).tolist()  # type: ignore[no-any-return]
 
     return {
         "regions": regions, "industries": industries,
-        "similarity": m(result.similarity), "krugman": m(result.krugman), "rca": m(result.rca),
+        "similarity": m(result.similarity), "krugman": m(result.krugman),
+        "krugman_to_total": m(krugman_total(values)[None, :])[0], "rca": m(result.rca),
         "density": m(result.density), "presence": np.asarray(result.presence).astype(int).tolist(),
         "proximity": m(result.proximity),
         "eci": m(result.eci[None, :])[0], "pci": m(result.pci[None, :])[0],
@@ -53,13 +55,13 @@ def structure_file(path: Path, *, threshold: float = 1.0, taxonomy: str = "auto"
     regions, industries = _order(frame["region"]), _order(frame["industry"])
     if not panel.has_year:
         values = np.nan_to_num(_matrix(frame, regions, industries))
-        return structure_json(analyse(values, threshold=threshold), regions, industries)
-    years = sorted(int(y) for y in frame["year"].unique())
-    return {"regions": regions, "industries": industries, "years": {
-        str(y): structure_json(analyse(np.nan_to_num(_matrix(frame[frame["year"] == y], regions,
-                                                             industries)),
-                                       threshold=threshold), regions, industries)
-        for y in years}}
+        return structure_json(analyse(values, threshold=threshold), values, regions, industries)
+    out: dict[str, Any] = {"regions": regions, "industries": industries, "years": {}}
+    for y in sorted(int(y) for y in frame["year"].unique()):
+        values = np.nan_to_num(_matrix(frame[frame["year"] == y], regions, industries))
+        out["years"][str(y)] = structure_json(analyse(values, threshold=threshold), values,
+                                              regions, industries)
+    return out
 
 
 def layout_file(path: Path, *, max_leads_per_city: int, taxonomy: str = "auto"

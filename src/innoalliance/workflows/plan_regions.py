@@ -120,6 +120,13 @@ def output_panel(engine: Engine, regions: RegionSet, indicator: str,
             + ("" if years is None else f" in {', '.join(map(str, years))}"),
             hint="import city × industry statistics (columns region,indicator,industry,year,"
                  "value) or choose another --indicator")
+    negative = stats[stats["value"] < 0]
+    if not negative.empty:
+        shown = "; ".join(f"{r.region} industry {r.industry} {r.year}: {r.value:g}"
+                          for r in negative.head(10).itertuples())
+        raise MethodError(f"{len(negative)} negative {indicator} value(s) in the store: {shown}",
+                          hint="an output or employment figure is zero or positive; correct the "
+                               "statistics and import them again")
     found_years = sorted(stats["year"].unique().tolist())
     industries = sorted(stats["industry"].unique().tolist(),
                         key=lambda c: [int(p) if p.isdigit() else p for p in c.split(".")])
