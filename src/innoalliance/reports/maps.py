@@ -88,6 +88,10 @@ def layout_map(regions: Sequence[Region], alliances: Sequence[tuple[str, str, Se
     _base(figure, regions, {})
     where = {r.code: r.geometry.representative_point() for r in regions}
     names = {r.code: r.name for r in regions}
+    figure.add_trace(go.Scatter(x=[p.x for p in where.values()],
+                                y=[p.y - 0.06 for p in where.values()], mode="text",
+                                text=list(names.values()), textfont={"size": 11, "color": "#444"},
+                                hoverinfo="skip", showlegend=False))
     for k, (industry, lead, members) in enumerate(alliances):
         colour = INDUSTRY_COLOURS[k % len(INDUSTRY_COLOURS)]
         offset = 0.03 * (k - len(alliances) / 2)  # keep stars of one city apart
