@@ -22,9 +22,11 @@ def run(*args: str) -> tuple[int, str, str]:
 
 
 def test_demo_list_show_export(db_url: str, tmp_path: Path) -> None:
-    code, out, _ = run("demo", "--db", db_url)
+    code, out, _ = run("demo", "--db", db_url, "--reports", str(tmp_path / "reports"))
     assert code == 0, out
     assert "demo database ready" in out and "try next" in out
+    written = {p.name for p in (tmp_path / "reports").iterdir()}
+    assert {"plan_hangzhou_bay.html", "match.html", "share_profit.html"} <= written
     code, out, _ = run("list", "alliances", "--db", db_url, "--json", "--limit", "0")
     names = {a["name_zh"] for a in json.loads(out)}
     assert "TD-SCDMA产业联盟" in names
@@ -33,7 +35,7 @@ def test_demo_list_show_export(db_url: str, tmp_path: Path) -> None:
     assert record["kind"] == "technical_standard" and record["members"]
     code, out, _ = run("export", "memberships", "--db", db_url)
     assert code == 0 and out.startswith("alliance,organization,role,joined,left,source\n")
-    code, out, _ = run("demo", "--db", db_url)
+    code, out, _ = run("demo", "--db", db_url, "--no-reports")
     assert code == 1  # a non-empty database is not replaced without --force
 
 
