@@ -7,6 +7,7 @@ import typer
 from .browse import list_command, show_command
 from .data import export_command, import_command
 from .evaluate import app as evaluate_app
+from .govern import app as govern_app
 from .match import app as match_app
 from .plan import app as plan_app
 from .region import app as region_app
@@ -31,6 +32,7 @@ app.add_typer(share_app, name="share")
 app.add_typer(match_app, name="match")
 app.add_typer(region_app, name="region")
 app.add_typer(plan_app, name="plan")
+app.add_typer(govern_app, name="govern")
 
 
 def main() -> None:
