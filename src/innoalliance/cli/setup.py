@@ -16,6 +16,7 @@ from ..model import Base
 from ..store.engine import ENV_VAR
 from ..workflows.evaluation_runs import demo_evaluations
 from ..workflows.match_store import demo_matching
+from ..workflows.overview import demo_govern
 from ..workflows.plan_runs import demo_plan
 from ..workflows.query import count
 from ..workflows.setup import init_store
@@ -80,6 +81,8 @@ def demo_command(
             written += demo_matching(engine, reports)
             bar.update(task, description="diagnosing Hangzhou Bay and laying out its alliances")
             written += demo_plan(engine, reports)
+            bar.update(task, description="writing the supervision reports")
+            written += demo_govern(engine, reports)
     shown = engine.url.render_as_string(hide_password=True)
     console.print(f"[bold green]demo database ready:[/] {shown}", soft_wrap=True)
     for kind in ("regions", "industries", *DEMO_KINDS):
@@ -107,6 +110,8 @@ def demo_command(
         f"innoalliance match run --region 440000 --top 3{flag}   # Guangdong's needs and offers",
         f"innoalliance match partners --alliance 闪联产业联盟{flag}   # who would complete it?",
         f"innoalliance plan diagnose --regions prd{flag}   # the nine Pearl River Delta cities",
+        f"innoalliance govern funding --region 440000{flag}   # who leans on government money?",
+        f"innoalliance govern report --alliance 闪联产业联盟 --year 2009 --pdf{flag}",
         f"innoalliance plan layout --regions hangzhou-bay --raster hangzhou_bay_illustrative "
         f"--eco-limit 0.45 --max-leads-per-city 3{flag}",
     ):

@@ -84,3 +84,14 @@ def write_overview(engine: Engine, region: str, output: Path) -> tuple[dict[str,
         method="Counts of the alliances whose host region lies in the region, from the store.",
         notes=[], charts=[chart] if chart else [], tables=tables))
     return found, html, json_path
+
+
+def demo_govern(engine: Engine, folder: Path) -> list[tuple[str, Path]]:
+    """The demo's supervision reports: the EV alliance's 2014 report and Guangdong's overview."""
+    from .supervision import write_annual_report
+
+    alliance = "电动汽车产学研技术创新联盟"
+    _, paths = write_annual_report(engine, alliance, 2014, folder / "supervision_2014", pdf=True)
+    _, html, _ = write_overview(engine, "440000", folder / "overview_440000")
+    return [(f"Annual supervision report 2014, {alliance} (also PDF)", paths[0]),
+            ("Regional overview of alliances, Guangdong", html)]
