@@ -16,8 +16,8 @@ def test_annual_report_has_every_section(demo_url: str, tmp_path: Path) -> None:
     assert code == 0, err
     sections = json.loads(out)["sections"]
     titles = list(sections)
-    for part in ("Members", "Commitments", "Projects", "Funding", "Outputs", "Evaluation",
-                 "credit ratings", "Allocations", "Disputes"):
+    for part in ("Life cycle", "Members", "Commitments", "Projects", "Funding", "Outputs",
+                 "Evaluation", "credit ratings", "Allocations", "Disputes", "policies"):
         assert any(part in t for t in titles), part
     filled = [t for t in titles if not t.startswith("Allocations")]
     assert all(sections[t] for t in filled), [t for t in filled if not sections[t]]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from .alliance import app as alliance_app
 from .browse import list_command, show_command
+from .charter import app as charter_app
 from .data import export_command, import_command
 from .evaluate import app as evaluate_app
 from .govern import app as govern_app
@@ -33,6 +35,8 @@ app.add_typer(match_app, name="match")
 app.add_typer(region_app, name="region")
 app.add_typer(plan_app, name="plan")
 app.add_typer(govern_app, name="govern")
+app.add_typer(charter_app, name="charter")
+app.add_typer(alliance_app, name="alliance")
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ from ..workflows.layers import import_china_boundaries
 from ..workflows.register import WideLayout, actor, check_kind, import_files
 from .common import DbOption, JsonOption, console, engine_for, handles_errors, print_json
 
-KINDS_HELP = "one of: " + ", ".join(ALL_KINDS)
+KINDS_HELP = "one of: " + ", ".join(ALL_KINDS) + "; or returns (an annual return)"
 
 
 @handles_errors
@@ -45,6 +45,8 @@ def import_command(
     as_json: JsonOption = False,
 ) -> None:
     """Import FILES of one KIND; each file is all-or-nothing and importing it again is a no-op."""
+    if kind == "returns":  # annual returns: several kinds in one file (docs/annual-returns.md)
+        return _import_returns(files or [], db, as_json)
     check_kind(kind)
     engine = engine_for(db)
     try:
@@ -84,6 +86,30 @@ def import_command(
         table.add_row(r.file, r.kind, str(r.rows), str(r.inserted), str(r.updated),
                       str(r.unchanged))
     console.print(table)
+
+
+def _import_returns(files: list[str], db: str | None, as_json: bool) -> None:
+    """Import annual returns (JSON, XLSX or a folder of CSVs), each in one transaction."""
+    from ..workflows.returns import import_return
+
+    if not files:
+        raise typer.BadParameter("give at least one annual return FILE or folder")
+    engine = engine_for(db)
+    done = [import_return(engine, Path(f), actor()) for f in files]
+    if as_json:
+        print_json(done)
+        return
+    for found in done:
+        table = Table("kind", "rows", "inserted", "updated", "unchanged",
+                      title=f"{found['file']}: {found['alliance']}, {found['year']}")
+        for r in found["parts"]:
+            table.add_row(r["kind"], str(r["rows"]), str(r["inserted"]), str(r["updated"]),
+                          str(r["unchanged"]))
+        console.print(table)
+        for f in found["findings"]:
+            where = f"{f['part']}:{f['row']}" if f["row"] else f["part"]
+            console.print(f"  {f['finding']} ({where}): {f['message']}", highlight=False,
+                          markup=False)
 
 
 @handles_errors

@@ -93,3 +93,79 @@ def funding_command(
     console.print(table)
     console.print(f"leverage: non-government yuan per government yuan; flagged when the "
                   f"government share exceeds {found['max_government_share']:.0%}")
+
+
+@app.command("policies")
+@handles_errors
+def policies_command(
+    alliance: Annotated[str, typer.Option(help="the alliance's Chinese or English name")],
+    catalogue: Annotated[str | None, typer.Option(
+        help="policy catalogue YAML file (default: the built-in matrix)")] = None,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="also list the measures that do not apply, with the condition failed")
+    ] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The measures of the policy matrix (stage × region × industry × kind) that apply, and why."""
+    from ..workflows.policies import applicable_policies
+
+    found = applicable_policies(engine_for(db), alliance, catalogue)
+    if as_json:
+        print_json(found)
+        return
+    who = found["alliance"]
+    table = Table("measure", "title", "why", "source",
+                  title=f"{who['name_zh']}: {who['stage'] or 'no stage'}, region "
+                  f"{who['host_region']}, industry {who['industry']}, {who['kind']}")
+    for m in found["applicable"]:
+        why = "; ".join(f"{w['condition'] or 'any'}: {w.get('how') or w.get('alliance')}"
+                        for w in m["why"])
+        source = f"seed {m['source']['seed']} {m['source']['section']}"
+        table.add_row(m["code"], m["title"], why,
+                      source + (" (illustrative)" if m["illustrative"] else ""))
+    console.print(table)
+    if show_all:
+        for m in found["not_applicable"]:
+            failed = m["failed"]
+            console.print(f"  not {m['code']}: {failed['condition']} requires "
+                          f"{', '.join(failed['requires'])}, the alliance has "
+                          f"{failed['alliance']}", highlight=False)
+
+
+@app.command("check")
+@handles_errors
+def check_command(
+    as_of: Annotated[str, typer.Option("--as-of", help="date of the check YYYY-MM-DD")],
+    alliance: Annotated[str | None, typer.Option(
+        help="the alliance's Chinese name (default: every alliance with a charter)")] = None,
+    record: Annotated[bool, typer.Option(
+        "--record", help="write each new default as a violation event (lowers credit ratings)"
+    )] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Enforcement check: commitments against the charter, defaults, penalties and alerts."""
+    from ..workflows.enforcement import check
+    from .common import parse_date
+
+    found = check(engine_for(db), parse_date(as_of), alliance, record=record)
+    if as_json:
+        print_json(found)
+        return
+    for a in found["alliances"]:
+        table = Table("severity", "member", "commitment", "alert",
+                      title=f"{a['alliance']}, charter v{a['charter_version']}, as of "
+                            f"{found['as_of']}")
+        for alert in a["alerts"]:
+            table.add_row(alert["severity"], alert["member"], alert["commitment"] or "",
+                          alert["message"])
+        console.print(table)
+        for p in a["penalties"]:
+            console.print(f"  {p['member']}: late fee {p['late_fee']['total']:,.2f} 元"
+                          + (", rights suspended" if p["suspended"] else "")
+                          + (f", excluded (forfeits {p['forfeit_share']:.0%})"
+                             if p["excluded"] else ""), highlight=False)
+        if a["recorded"]:
+            console.print(f"  recorded violation events: {', '.join(a['recorded'])}",
+                          highlight=False)

@@ -12,6 +12,7 @@ from ..ingest.writer import ImportResult
 from ..workflows.layers import import_boundary_file
 from ..workflows.register import import_table_file
 from ..workflows.setup import init_store
+from .histories import load_demo_histories
 
 DEMO_KINDS = (
     "organizations", "alliances", "memberships", "commitments", "projects", "contributions",
@@ -36,4 +37,7 @@ def load_demo(engine: Engine, step: Callable[[str], None] | None = None) -> list
     if step:
         step("boundaries")
     results.append(import_boundary_file(engine, folder / "boundaries.geojson", who=WHO))
+    if step:
+        step("life-cycle histories")
+    load_demo_histories(engine, WHO)
     return results

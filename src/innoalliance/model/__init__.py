@@ -3,6 +3,7 @@
 from .actors import Need, Offer, Organization, OrganizationIndustry
 from .alliance import Alliance, Membership
 from .base import Base, Entity
+from .charter import Charter as Charter
 from .geography import Industry, RasterLayer, Region
 from .ledger import (
     Commitment,
@@ -13,11 +14,13 @@ from .ledger import (
     Project,
     ProjectParticipant,
 )
+from .lifecycle import AllianceTransition
 from .records import AuditEntry, Run, Statistic
 from .sharing import Allocation
 
 __all__ = [
     "Alliance",
+    "AllianceTransition",
     "Allocation",
     "AuditEntry",
     "Base",

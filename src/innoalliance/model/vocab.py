@@ -57,10 +57,20 @@ class Stage(StrEnum):
 
 
 class AllianceStatus(StrEnum):
-    """Administrative status of an alliance."""
+    """Administrative status of an alliance.
+
+    The life-cycle states are those of :data:`innoalliance.workflows.lifecycle.TRANSITIONS`
+    (proposed, approved, operating, under_review, renewed, rectification, dissolved); ``active``
+    and ``suspended`` are the older values, still valid in imported files (an ``active`` alliance
+    is read as ``operating``, a ``suspended`` one as ``rectification``).
+    """
 
     PROPOSED = "proposed"
     APPROVED = "approved"
+    OPERATING = "operating"
+    UNDER_REVIEW = "under_review"
+    RENEWED = "renewed"
+    RECTIFICATION = "rectification"
     ACTIVE = "active"
     SUSPENDED = "suspended"
     DISSOLVED = "dissolved"
@@ -133,7 +143,7 @@ CHINESE_TERMS: dict[str, str] = {
     "社会规范": "social_norms",
     "孵化期": "incubation", "成长期": "growth", "成熟期": "maturity",
     "拟建": "proposed", "已批准": "approved", "运行": "active", "暂停": "suspended",
-    "撤销": "dissolved",
+    "撤销": "dissolved", "评估中": "under_review", "续期": "renewed", "整改": "rectification",
     "理事长单位": "lead", "牵头单位": "lead", "副理事长单位": "vice_lead",
     "秘书处": "secretariat", "成员": "member", "成员单位": "member", "观察员": "observer",
     "资金": "capital", "人员": "personnel", "设备": "equipment", "知识产权": "ip",

@@ -28,6 +28,8 @@ from .credit import MIN_CONFIDENCE, rate_members
 from .evaluate import evaluate
 from .funding import CHANNELS, funding_report
 from .ledger import Ledger, read_ledger
+from .lifecycle import history
+from .policies import applicable_policies
 
 Section = Callable[[Engine, str, int], list[Table]]
 EXTRA_SECTIONS: list[Section] = []  # life cycle, charter check, policies: appended by those parts
@@ -184,6 +186,37 @@ def _events(led: Ledger, year: int) -> Table:
                  note=f"events of {year}, and every earlier violation and dispute")
 
 
+def _life_cycle(engine: Engine, alliance: str, year: int) -> Table:
+    entries = [e for e in history(engine, alliance) if e.at.year <= year]
+    frame = pd.DataFrame([{"date": e.at.date(), "kind": e.kind, "from": e.from_state,
+                           "to": e.to_state, "organisation": e.organization, "by": e.actor,
+                           "why": e.reason,
+                           "inputs": ", ".join(f"{k} {v}" for k, v in e.inputs.items())}
+                          for e in entries])
+    state = entries[-1].to_state if entries else "no recorded history"
+    return table(f"Life cycle to the end of {year}", frame,
+                 note=f"state at the end of {year}: {state}")
+
+
+def _why(condition: dict[str, Any]) -> str:
+    if "how" in condition:
+        return str(condition["how"])
+    return f"{condition['condition']} is {condition['alliance']}"
+
+
+def _policies(engine: Engine, alliance: str) -> Table:
+    found = applicable_policies(engine, alliance)
+    frame = pd.DataFrame([{
+        "measure": m["title"], "措施": m["title_zh"], "dimension": m["dimension"],
+        "why": "; ".join(_why(w) for w in m["why"]),
+        "source": f"seed {m['source']['seed']} {m['source']['section']}"
+                  + (" (illustrative)" if m.get("illustrative") else "")}
+        for m in found["applicable"]])
+    return table("Applicable policies", frame,
+                 note=f"{len(frame)} of {found['catalogue']['measures']} measures of the "
+                      "time × space × industry policy matrix apply")
+
+
 def annual_report(engine: Engine, alliance: str, year: int) -> AnnualReport:
     """Every section of the annual supervision report of ``alliance`` for ``year``."""
     led = read_ledger(engine, alliance)
@@ -194,10 +227,11 @@ def annual_report(engine: Engine, alliance: str, year: int) -> AnnualReport:
     facts = {k: (None if pd.isna(a[k]) else a[k]) for k in
              ("name_en", "kind", "industry", "host_region", "stage", "batch", "approval_year",
               "status")}
-    tables = [_members(led, year), _commitments(led, year), _projects(led, year),
+    tables = [_life_cycle(engine, alliance, year), _members(led, year),
+              _commitments(led, year), _projects(led, year),
               _funding(engine, alliance, year), _outputs(led, year),
               _grades(engine, alliance, year), _ratings(engine, alliance, year),
-              _allocations(engine, alliance), _events(led, year)]
+              _allocations(engine, alliance), _events(led, year), _policies(engine, alliance)]
     for extra in EXTRA_SECTIONS:
         tables += extra(engine, alliance, year)
     return AnnualReport(alliance, year, facts, tables)
