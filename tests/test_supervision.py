@@ -17,26 +17,33 @@ def test_annual_report_has_every_section(demo_url: str, tmp_path: Path) -> None:
     sections = json.loads(out)["sections"]
     titles = list(sections)
     for part in ("Life cycle", "Members", "Commitments", "Projects", "Funding", "Outputs",
-                 "Evaluation", "credit ratings", "Allocations", "Disputes", "policies"):
+                 "Evaluation", "credit ratings", "Allocations", "Disputes", "policies",
+                 "Charter check", "Open alerts"):
         assert any(part in t for t in titles), part
     filled = [t for t in titles if not t.startswith("Allocations")]
     assert all(sections[t] for t in filled), [t for t in filled if not sections[t]]
     commitments = next(v for k, v in sections.items() if k.startswith("Commitments"))
     c005 = next(r for r in commitments if r["ref"] == "C-005")
     assert c005["status"] == "partly delivered, overdue" and c005["delivered share"] == 0.25
+    penalties = next(v for k, v in sections.items() if k.startswith("Charter check"))
+    assert any("C-005" in p["defaults"] and p["late fee (元)"] > 0 for p in penalties)
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert EV in html and "Commitments against delivery" in html
 
 
 def test_overview_counts_add_up(demo_url: str, tmp_path: Path) -> None:
-    code, out, err = run("govern", "overview", "--region", "440000", "--output",
+    code, out, err = run("govern", "overview", "--region", "440000", "--as-of", "2016-12-31",
+                         "--output",
                          str(tmp_path / "o"), "--db", demo_url, "--json")
     assert code == 0, err
     found = json.loads(out)
     for counts in found["counts"].values():
         assert sum(r["alliances"] for r in counts) == found["alliances"]
     assert all(a["host_region"].startswith("44") for a in found["list"])
+    severities = [a["severity"] for a in found["alerts"]]
+    assert "critical" in severities and severities == sorted(
+        severities, key=["critical", "warning", "info"].index)
     assert "Alliances by host city" in (tmp_path / "o.html").read_text(encoding="utf-8")
 
 

@@ -19,6 +19,7 @@ from .common import (
     console,
     engine_for,
     handles_errors,
+    parse_date,
     print_json,
 )
 
@@ -51,13 +52,15 @@ def report_command(
 @handles_errors
 def overview_command(
     region: Annotated[str, typer.Option(help="region code (440000 = Guangdong)")],
+    as_of: Annotated[str | None, typer.Option(help="date of the charter check's alerts")] = None,
     output: OutputOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Counts of a region's alliances by field, batch, kind, stage and status; map; alerts."""
     found, html, json_path = write_overview(engine_for(db), region,
-                                            output or Path(f"overview_{region}"))
+                                            output or Path(f"overview_{region}"),
+                                            parse_date(as_of) if as_of else None)
     if as_json:
         print_json(found)
         return

@@ -112,6 +112,11 @@ def demo_command(
         f"innoalliance plan diagnose --regions prd{flag}   # the nine Pearl River Delta cities",
         f"innoalliance govern funding --region 440000{flag}   # who leans on government money?",
         f"innoalliance govern report --alliance 闪联产业联盟 --year 2009 --pdf{flag}",
+        f"innoalliance govern check --as-of 2016-12-31 --alliance 电动汽车产学研技术创新联盟 --record"
+        f"{flag}   # defaults, penalties; then rate the members again",
+        f"innoalliance alliance history 电动汽车产学研技术创新联盟{flag}",
+        f"innoalliance charter show 电动汽车产学研技术创新联盟{flag}",
+        f"innoalliance govern policies --alliance 干细胞与再生医学产学研技术创新联盟{flag}",
         f"innoalliance plan layout --regions hangzhou-bay --raster hangzhou_bay_illustrative "
         f"--eco-limit 0.45 --max-leads-per-city 3{flag}",
     ):

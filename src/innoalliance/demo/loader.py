@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from ..ingest.writer import ImportResult
+from ..workflows.charter import load_demo_charters
 from ..workflows.layers import import_boundary_file
 from ..workflows.register import import_table_file
 from ..workflows.setup import init_store
@@ -40,4 +41,7 @@ def load_demo(engine: Engine, step: Callable[[str], None] | None = None) -> list
     if step:
         step("life-cycle histories")
     load_demo_histories(engine, WHO)
+    if step:
+        step("charters")
+    load_demo_charters(engine)
     return results

@@ -3,7 +3,7 @@ alliances on a map of their host cities, and the alerts the registered checks ra
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +17,19 @@ from ..reports.html import figure_html, render
 from ..reports.maps import Region as MapRegion
 from ..reports.maps import choropleth
 from ..reports.tables import Chart, table
+from .enforcement import check
 from .evaluation_runs import write_outputs
 from .ledger import read_ledger, select_frame
 
-Alerts = Callable[[Engine, str], pd.DataFrame]
-ALERT_SOURCES: list[Alerts] = []  # e.g. the charter check: frames with alliance, severity, alert
+SEVERITY = {"critical": 0, "warning": 1, "info": 2}
+
+
+def _alerts(engine: Engine, names: set[str], as_of: dt.date) -> pd.DataFrame:
+    rows = [{"alliance": a["alliance"], "severity": x["severity"], "alert": x["message"]}
+            for a in check(engine, as_of)["alliances"] if a["alliance"] in names
+            for x in a["alerts"]]
+    frame = pd.DataFrame(rows, columns=["alliance", "severity", "alert"])
+    return frame.sort_values("severity", key=lambda s: s.map(SEVERITY), kind="stable")
 
 
 def _counts(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
@@ -29,8 +37,9 @@ def _counts(frame: pd.DataFrame, column: str, label: str) -> pd.DataFrame:
     return out.rename("alliances").reset_index()
 
 
-def overview(engine: Engine, region: str) -> dict[str, Any]:
-    """Alliances hosted in ``region`` (a code prefix: 440000 is all of Guangdong), counted."""
+def overview(engine: Engine, region: str, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Alliances hosted in ``region`` (a code prefix: 440000 is all of Guangdong), counted, with
+    the charter check's alerts as of ``as_of`` (today by default)."""
     alliances = read_ledger(engine).alliances
     prefix = region.rstrip("0") or region
     mine = alliances[alliances["host_region"].str.startswith(prefix)]
@@ -43,10 +52,8 @@ def overview(engine: Engine, region: str) -> dict[str, Any]:
           "kind": _counts(mine, "kind", "kind"), "stage": _counts(mine, "stage", "stage"),
           "status": _counts(mine, "status", "status"),
           "host city": _counts(mine, "host_region", "host city")}
-    alerts = pd.concat([source(engine, region) for source in ALERT_SOURCES]
-                       or [pd.DataFrame(columns=["alliance", "severity", "alert"])],
-                       ignore_index=True)
-    return {"region": region, "alliances": len(mine),
+    alerts = _alerts(engine, set(mine["name_zh"]), as_of or dt.date.today())
+    return {"region": region, "as_of": str(as_of or dt.date.today()), "alliances": len(mine),
             "counts": {k: v.to_dict(orient="records") for k, v in by.items()},
             "alerts": alerts.to_dict(orient="records"),
             "list": mine[["name_zh", "field", "kind", "stage", "batch", "approval_year",
@@ -69,14 +76,14 @@ def _map(engine: Engine, found: dict[str, Any]) -> Chart | None:
                  "cities with a boundary in the store; grey: no boundary value")
 
 
-def write_overview(engine: Engine, region: str, output: Path) -> tuple[dict[str, Any], Path,
-                                                                        Path]:
+def write_overview(engine: Engine, region: str, output: Path, as_of: dt.date | None = None,
+                   ) -> tuple[dict[str, Any], Path, Path]:
     """Write the overview as ``output``.html and ``output``.json."""
-    found = overview(engine, region)
+    found = overview(engine, region, as_of)
     chart = _map(engine, found)
     tables = [table(f"Alliances by {k}", pd.DataFrame(v)) for k, v in found["counts"].items()]
     tables.insert(0, table("Alerts", pd.DataFrame(found["alerts"]),
-                           note="from the registered checks (charter enforcement)"))
+                           note=f"the charter check as of {found['as_of']}"))
     tables.append(table("The alliances", pd.DataFrame(found["list"])))
     html, json_path = write_outputs(found, output, lambda path: render(
         "report.html.j2", path, title=f"Regional overview of alliances, {region}",
@@ -92,6 +99,7 @@ def demo_govern(engine: Engine, folder: Path) -> list[tuple[str, Path]]:
 
     alliance = "电动汽车产学研技术创新联盟"
     _, paths = write_annual_report(engine, alliance, 2014, folder / "supervision_2014", pdf=True)
-    _, html, _ = write_overview(engine, "440000", folder / "overview_440000")
+    _, html, _ = write_overview(engine, "440000", folder / "overview_440000",
+                                dt.date(2016, 12, 31))
     return [(f"Annual supervision report 2014, {alliance} (also PDF)", paths[0]),
             ("Regional overview of alliances, Guangdong", html)]

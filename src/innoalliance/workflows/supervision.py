@@ -1,16 +1,11 @@
 """Supervision reports: the annual report of one alliance for its supervising committee, and the
 regional overview across alliances. Every section is read from the store; a section with nothing
 to show says so rather than disappearing.
-
-Sections that other Govern parts provide (life-cycle history, charter check and alerts,
-applicable policies) are added by the functions registered in :data:`EXTRA_SECTIONS`, so this
-module does not depend on their storage.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,14 +20,12 @@ from ..ingest.indexsystem import load_system
 from ..reports.tables import Table, table
 from .allocation_ledger import list_allocations, verify_chain
 from .credit import MIN_CONFIDENCE, rate_members
+from .enforcement import check
 from .evaluate import evaluate
 from .funding import CHANNELS, funding_report
 from .ledger import Ledger, read_ledger
 from .lifecycle import history
 from .policies import applicable_policies
-
-Section = Callable[[Engine, str, int], list[Table]]
-EXTRA_SECTIONS: list[Section] = []  # life cycle, charter check, policies: appended by those parts
 
 
 @dataclass(frozen=True)
@@ -198,6 +191,25 @@ def _life_cycle(engine: Engine, alliance: str, year: int) -> Table:
                  note=f"state at the end of {year}: {state}")
 
 
+def _charter_check(engine: Engine, alliance: str, year: int) -> list[Table]:
+    found = check(engine, dt.date(year, 12, 31), alliance)["alliances"]
+    if not found:
+        return [table("Charter check and open alerts", pd.DataFrame(),
+                      note="the alliance has no charter in the store: nothing to enforce")]
+    a = found[0]
+    penalties = pd.DataFrame([{
+        "member": p["member"], "defaults": ", ".join(p["defaults"]),
+        "late fee (元)": p["late_fee"]["total"],
+        "computation": "; ".join(x["computation"] for x in p["late_fee"]["parts"]),
+        "rights suspended": p["suspended"], "excluded": p["excluded"],
+        "forfeit share": p["forfeit_share"]} for p in a["penalties"]])
+    alerts = pd.DataFrame([{"severity": x["severity"], "alert": x["message"], "rule": x["rule"]}
+                           for x in a["alerts"]])
+    return [table(f"Charter check at the end of {year}: penalties", penalties,
+                  note=f"charter version {a['charter_version']} adopted {a['adopted']}"),
+            table("Open alerts", alerts)]
+
+
 def _why(condition: dict[str, Any]) -> str:
     if "how" in condition:
         return str(condition["how"])
@@ -232,8 +244,7 @@ def annual_report(engine: Engine, alliance: str, year: int) -> AnnualReport:
               _funding(engine, alliance, year), _outputs(led, year),
               _grades(engine, alliance, year), _ratings(engine, alliance, year),
               _allocations(engine, alliance), _events(led, year), _policies(engine, alliance)]
-    for extra in EXTRA_SECTIONS:
-        tables += extra(engine, alliance, year)
+    tables += _charter_check(engine, alliance, year)
     return AnnualReport(alliance, year, facts, tables)
 
 
