@@ -53,3 +53,10 @@ def test_unknown_alliance_and_empty_region(demo_url: str) -> None:
     assert code != 0 and EV in err and "Traceback" not in err
     code, _, err = run("govern", "overview", "--region", "650000", "--db", demo_url)
     assert code != 0 and "no alliance" in err
+
+
+def test_report_of_an_alliance_without_charter(demo_url: str, tmp_path: Path) -> None:
+    code, out, err = run("govern", "report", "--alliance", "闪联产业联盟", "--year", "2009",
+                         "--output", str(tmp_path / "s"), "--db", demo_url, "--json")
+    assert code == 0, err
+    assert "Charter check and open alerts" in json.loads(out)["sections"]

@@ -192,10 +192,11 @@ def _life_cycle(engine: Engine, alliance: str, year: int) -> Table:
 
 
 def _charter_check(engine: Engine, alliance: str, year: int) -> list[Table]:
-    found = check(engine, dt.date(year, 12, 31), alliance)["alliances"]
-    if not found:
+    try:
+        found = check(engine, dt.date(year, 12, 31), alliance)["alliances"]
+    except InnoallianceError as exc:  # no charter: the section says so
         return [table("Charter check and open alerts", pd.DataFrame(),
-                      note="the alliance has no charter in the store: nothing to enforce")]
+                      note=f"nothing to enforce: {exc.message}")]
     a = found[0]
     penalties = pd.DataFrame([{
         "member": p["member"], "defaults": ", ".join(p["defaults"]),
