@@ -116,7 +116,8 @@ def demo_command(
         f"{flag}   # defaults, penalties; then rate the members again",
         f"innoalliance alliance history 电动汽车产学研技术创新联盟{flag}",
         f"innoalliance charter show 电动汽车产学研技术创新联盟{flag}",
-        f"innoalliance govern policies --alliance 广东省干细胞与再生医学产业技术创新联盟{flag}",
+        "innoalliance govern policies --alliance 广东省干细胞与再生医学产业技术创新联盟"
+        f"{flag}",
         f"innoalliance plan layout --regions hangzhou-bay --raster hangzhou_bay_illustrative "
         f"--eco-limit 0.45 --max-leads-per-city 3{flag}",
     ):
