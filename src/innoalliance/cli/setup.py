@@ -112,8 +112,8 @@ def demo_command(
         f"innoalliance plan diagnose --regions prd{flag}   # the nine Pearl River Delta cities",
         f"innoalliance govern funding --region 440000{flag}   # who leans on government money?",
         f"innoalliance govern report --alliance 闪联产业联盟 --year 2009 --pdf{flag}",
-        f"innoalliance govern check --as-of 2016-12-31 --alliance 电动汽车产学研技术创新联盟 --record"
-        f"{flag}   # defaults, penalties; then rate the members again",
+        "innoalliance govern check --as-of 2016-12-31 --alliance 电动汽车产学研技术创新联盟 "
+        f"--record{flag}   # defaults, penalties; then rate the members again",
         f"innoalliance alliance history 电动汽车产学研技术创新联盟{flag}",
         f"innoalliance charter show 电动汽车产学研技术创新联盟{flag}",
         "innoalliance govern policies --alliance 广东省干细胞与再生医学产业技术创新联盟"
