@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +55,22 @@ def test_funding_of_a_region_and_years(demo_url: str) -> None:
     code, _, err = run("govern", "funding", "--region", "440000", "--years", "1990-1991",
                        "--db", demo_url)
     assert code != 0 and "no project budgets" in err and "Traceback" not in err
+
+
+def test_profit_sharing_uses_the_charter_checks_factors(demo_url: str, tmp_path: Path) -> None:
+    """The modified Shapley value's investment and risk factors come from the enforcement
+    check when the alliance has a charter: risk = committed − outstanding in default."""
+    ev = "电动汽车产学研技术创新联盟"
+    code, out, err = run("govern", "check", "--as-of", "2016-12-31", "--alliance", ev,
+                         "--db", demo_url, "--json")
+    assert code == 0, err
+    enforced = json.loads(out)["alliances"][0]["correction_factors"]["factors"]
+    code, out, err = run("share", "run", "--alliance", ev, "--as-of", "2016-12-31",
+                         "--output", str(tmp_path / "p"), "--db", demo_url, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    factors = summary["details"]["modified_shapley"]["factors"]
+    for player, risk in factors["risk"].items():
+        assert risk == pytest.approx(enforced[player]["risk"])
+        assert factors["investment"][player] == pytest.approx(enforced[player]["investment"])
+    assert any("charter check" in n for n in summary["notes"])

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from ..errors import InnoallianceError
 from ..methods import enforcement as enf
 from ..model import (
     Commitment,
@@ -214,3 +215,16 @@ def check(engine: Engine, as_of: dt.date, alliance: str | None = None, *,
                for name in names]
     return {"as_of": as_of.isoformat(), "record": record,
             "severity_rules": enf.SEVERITY_RULES, "alliances": results}
+
+
+def enforced_factors(engine: Engine, alliance: str, as_of: dt.date
+                     ) -> dict[str, dict[str, float]] | None:
+    """The charter check's investment and risk factors per member, or None without a charter."""
+    try:
+        found = check(engine, as_of, alliance)["alliances"]
+    except InnoallianceError:  # no charter (or none in force): the raw ledger factors stand
+        return None
+    if not found:
+        return None
+    factors: dict[str, dict[str, float]] = found[0]["correction_factors"]["factors"]
+    return factors

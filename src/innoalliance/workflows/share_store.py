@@ -31,6 +31,7 @@ from ..methods.nucleolus import in_core, nucleolus
 from ..methods.project_game import ProjectGame
 from ..methods.shapley import banzhaf_value, shapley_value
 from ..methods.weights import entropy_weights
+from .enforcement import enforced_factors
 from .ledger import Ledger, read_ledger
 from .measures import ACADEMIC
 
@@ -137,6 +138,7 @@ class ProfitGame:
     investment: pd.Series
     led: Ledger
     unpaid: list[str]  # participants with no money on record, weighted as the smallest payer
+    enforced: dict[str, dict[str, float]] | None = None  # charter check's correction factors
 
 
 def profit_game(engine: Engine, alliance: str, *, as_of: dt.date, gamma: float = 1.0
@@ -172,7 +174,8 @@ def profit_game(engine: Engine, alliance: str, *, as_of: dt.date, gamma: float =
     projects = pd.DataFrame({"project": values.index, "value": values.to_numpy(),
                              "participants": [int((w > 0).sum()) for w in weights]})
     return ProfitGame(players, names, ProjectGame(values.to_numpy(), weights, research, gamma),
-                      projects, money, led, sorted(unpaid))
+                      projects, money, led, sorted(unpaid), enforced_factors(engine, alliance,
+                                                                             as_of))
 
 
 def _check_core(v: np.ndarray | None, x: np.ndarray, sign: float) -> bool | None:
@@ -204,8 +207,16 @@ def compare_profit(pg: ProfitGame, alliance: str, *, as_of: dt.date,
         if n <= NUCLEOLUS_MAX:
             rules["nucleolus"] = np.asarray(nucleolus(v).values)
         rules["nash"] = np.asarray(nash_bargaining(total, game.stand_alone()).values)
-    factors, weights = _factor_weights(_factors(pg.led, players, pd.Timestamp(as_of)),
-                                       factor_weights, notes)
+    raw = _factors(pg.led, players, pd.Timestamp(as_of))
+    if pg.enforced is not None:
+        for column in ("investment", "risk"):
+            ledger_sums = raw[column].to_dict()
+            raw[column] = np.array([pg.enforced.get(p, {}).get(column, ledger_sums[p])
+                                    for p in players], dtype=np.float64)
+        notes.append("investment and risk factors corrected by the charter check: a defaulted "
+                     "promise carries no risk share, an excluded member keeps 1 − the forfeited "
+                     "share")
+    factors, weights = _factor_weights(raw, factor_weights, notes)
     details: dict[str, Any] = {"shapley_method": sh.method}
     if factors.shape[1] and v is not None:
         ms = modified_shapley(v, factors.to_numpy(dtype=np.float64), weights,
