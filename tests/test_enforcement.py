@@ -229,5 +229,5 @@ def test_check_of_every_chartered_alliance(store_url: str) -> None:
 
 def test_check_of_an_alliance_without_charter_is_refused(store_url: str) -> None:
     code, out, err = run("govern", "check", "--as-of", "2016-12-31", "--alliance",
-                         "TD-SCDMA产业联盟", "--db", store_url)
+                         "数字家庭产学研技术创新联盟", "--db", store_url)
     assert code == 1 and "has no charter" in err and "Traceback" not in out + err

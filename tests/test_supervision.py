@@ -56,7 +56,8 @@ def test_unknown_alliance_and_empty_region(demo_url: str) -> None:
 
 
 def test_report_of_an_alliance_without_charter(demo_url: str, tmp_path: Path) -> None:
-    code, out, err = run("govern", "report", "--alliance", "闪联产业联盟", "--year", "2009",
+    code, out, err = run("govern", "report", "--alliance", "数字家庭产学研技术创新联盟",
+                         "--year", "2014",
                          "--output", str(tmp_path / "s"), "--db", demo_url, "--json")
     assert code == 0, err
     assert "Charter check and open alerts" in json.loads(out)["sections"]
