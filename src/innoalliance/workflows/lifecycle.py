@@ -43,7 +43,7 @@ from ..errors import (
 from ..ingest.cells import closest
 from ..ingest.indexsystem import load_system
 from ..methods.grading import MOST_ACTIVITY_BANDS
-from ..model import Alliance, AllianceTransition, Membership, Organization
+from ..model import Alliance, AllianceTransition, Charter, Membership, Organization
 from ..model.vocab import MemberRole, OrgType
 from ..store.engine import require_current, transaction
 from .evaluate import evaluate
@@ -269,10 +269,12 @@ def _approval_problems(session: Session, problems: ProblemList, where: str, alli
     if not (department or "").strip():
         problems.add(Problem(where, None, "department", department,
                              "approval needs the approving department (--department)"))
-    if not (charter or "").strip():
+    stored = session.execute(select(Charter.version).where(Charter.alliance == alliance)
+                             .limit(1)).scalar_one_or_none()
+    if not (charter or "").strip() and stored is None:
         problems.add(Problem(where, None, "charter", charter,
-                             "approval needs the alliance's charter: a file name or id "
-                             "(--charter)"))
+                             "approval needs the alliance's charter: import it (innoalliance "
+                             "charter import FILE) or name the signed document (--charter)"))
     types = set(session.execute(
         select(Organization.type).join(Membership,
                                        Membership.organization == Organization.credit_code)
