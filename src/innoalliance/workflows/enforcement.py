@@ -26,6 +26,7 @@ from ..model import (
     Contribution,
     Event,
     Membership,
+    Organization,
     Output,
     OutputOwner,
     ProjectParticipant,
@@ -159,6 +160,15 @@ def _record(session: Session, alliance: str, assessment: enf.Assessment,
     return new, already
 
 
+def _named(alert: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    """The alert with the member's name beside its credit code, in the message too."""
+    name = names.get(alert["member"])
+    if name is None:
+        return alert
+    return {**alert, "member_name": name,
+            "message": alert["message"].replace(alert["member"], f"{name} ({alert['member']})")}
+
+
 def check_alliance(engine: Engine, charter: StoredCharter, as_of: dt.date, *,
                    record: bool = False) -> dict[str, Any]:
     """The enforcement check of one alliance under its current charter."""
@@ -171,6 +181,10 @@ def check_alliance(engine: Engine, charter: StoredCharter, as_of: dt.date, *,
         owners = ownership(session, charter.alliance, doc, as_of)
         recorded, already = (_record(session, charter.alliance, assessment, clauses) if record
                              else ([], []))
+        codes = {a.member for a in assessment.alerts} | {m.member for m in assessment.members}
+        names = {code: name for code, name in session.execute(
+            select(Organization.credit_code, Organization.name_zh)
+            .where(Organization.credit_code.in_(codes)))}
     statuses = [s.as_dict() for s in assessment.statuses]
     defaults = [{"member": s.commitment.member, "commitment": s.commitment.ref,
                  "outstanding": s.outstanding, "unit": s.commitment.unit,
@@ -183,9 +197,9 @@ def check_alliance(engine: Engine, charter: StoredCharter, as_of: dt.date, *,
         "adopted": charter.adopted.isoformat(), "clauses": doc["penalties"],
         "benefit_sharing": doc["benefit_sharing"],
         "commitments": statuses, "defaults": defaults,
-        "penalties": [m.as_dict(clauses) for m in assessment.members
-                      if m.defaults or m.late_fee > 0],
-        "alerts": [a.as_dict() for a in assessment.alerts],
+        "penalties": [{**m.as_dict(clauses), "member_name": names.get(m.member)}
+                      for m in assessment.members if m.defaults or m.late_fee > 0],
+        "alerts": [_named(a.as_dict(), names) for a in assessment.alerts],
         "ownership": owners,
         "correction_factors": correction_factors(assessment, members),
         "recorded": recorded, "already_recorded": already,
