@@ -13,6 +13,7 @@ from .govern import app as govern_app
 from .match import app as match_app
 from .plan import app as plan_app
 from .region import app as region_app
+from .serve import serve_command
 from .setup import demo_command, init_command
 from .share import app as share_app
 
@@ -29,6 +30,7 @@ app.command("import")(import_command)
 app.command("export")(export_command)
 app.command("list")(list_command)
 app.command("show")(show_command)
+app.command("serve")(serve_command)
 app.add_typer(evaluate_app, name="evaluate")
 app.add_typer(share_app, name="share")
 app.add_typer(match_app, name="match")

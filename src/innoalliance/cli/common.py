@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
@@ -54,7 +55,7 @@ def print_json(data: object) -> None:
 
 def report_error(exc: InnoallianceError) -> None:
     """Render a user error on standard error: message, each problem, and the hint."""
-    errors.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+    errors.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
     if isinstance(exc, ValidationError):
         for problem in exc.problems[:SHOWN_PROBLEMS]:
             errors.print(f"  {problem.describe()}", highlight=False, markup=False)
@@ -62,7 +63,7 @@ def report_error(exc: InnoallianceError) -> None:
         if hidden > 0:
             errors.print(f"  … and {hidden} more (use --report FILE to get them all as JSON)")
     if exc.hint:
-        errors.print(f"[yellow]hint:[/] {exc.hint}", highlight=False)
+        errors.print(f"[yellow]hint:[/] {escape(exc.hint)}", highlight=False)
 
 
 def handles_errors(func: F) -> F:

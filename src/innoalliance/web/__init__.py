@@ -1,0 +1,1 @@
+"""The web platform: a thin FastAPI shell over the workflows (public, read-only pages and API)."""
