@@ -16,6 +16,7 @@ from .region import app as region_app
 from .serve import serve_command
 from .setup import demo_command, init_command
 from .share import app as share_app
+from .user import app as user_app
 
 app = typer.Typer(
     name="innoalliance",
@@ -39,6 +40,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(govern_app, name="govern")
 app.add_typer(charter_app, name="charter")
 app.add_typer(alliance_app, name="alliance")
+app.add_typer(user_app, name="user")
 
 
 def main() -> None:

@@ -24,5 +24,10 @@ def serve_command(
         from ..web.app import create_app
     except ImportError as exc:
         raise MissingExtra("web", "serving the web platform") from exc
+    from ..web.auth import SECRET_ENV, secret_from_env
+
+    if secret_from_env() is None:
+        console.print(f"[yellow]warning:[/] {SECRET_ENV} is not set: sessions are signed with a "
+                      "random secret and end when the server stops", highlight=False)
     console.print(f"serving on http://{host}:{port}/ (API docs at /docs); Ctrl+C stops")
     uvicorn.run(create_app(resolve_url(db)), host=host, port=port)

@@ -1,5 +1,6 @@
 """SQLAlchemy 2 entities and the vocabularies of the domain model."""
 
+from .accounts import ApiToken, User
 from .actors import Need, Offer, Organization, OrganizationIndustry
 from .alliance import Alliance, Membership
 from .base import Base, Entity
@@ -22,6 +23,7 @@ __all__ = [
     "Alliance",
     "AllianceTransition",
     "Allocation",
+    "ApiToken",
     "AuditEntry",
     "Base",
     "Commitment",
@@ -42,4 +44,5 @@ __all__ = [
     "Region",
     "Run",
     "Statistic",
+    "User",
 ]

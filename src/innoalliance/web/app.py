@@ -31,6 +31,7 @@ from ..reports.html import figure_html
 from ..store.engine import make_engine
 from . import queries
 from .i18n import COOKIE, DEFAULT_LANG, LANGS, Lang, translator
+from .private import install as install_private
 from .schemas import AllianceDetail, AlliancePage, ErrorOut, KnowledgeOut, RegionOut
 
 API = "/api/v1"
@@ -279,6 +280,8 @@ def create_app(engine_url: str) -> FastAPI:
                   ) -> list[dict[str, Any]]:
         """Technology needs (title or organization name containing ``q``)."""
         return queries.knowledge(engine, "needs", q)
+
+    install_private(app, engine, render, _lang_of)
 
     # after /static/plotly.min.js, so that route wins
     app.mount("/static", StaticFiles(packages=[("innoalliance.web", "static")]), name="static")

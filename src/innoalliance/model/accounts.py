@@ -1,0 +1,45 @@
+"""Accounts of the web platform: users with one role each, and their API tokens.
+
+A ``member`` user speaks for one organization; a ``secretariat`` or ``committee`` user for one
+alliance; ``admin`` sees everything; ``public`` is a signed-in reader with no extra rights.
+Passwords are stored as Argon2 hashes and tokens as SHA-256 hashes, never in clear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import CASCADE, Base
+
+ROLES = ("public", "member", "secretariat", "committee", "admin")
+
+
+class User(Base):
+    """A person who signs in to the web platform."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    organization: Mapped[str | None] = mapped_column(
+        ForeignKey("organizations.credit_code", **CASCADE))
+    alliance: Mapped[str | None] = mapped_column(ForeignKey("alliances.name_zh", **CASCADE))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ApiToken(Base):
+    """A bearer token of one user for the JSON API (only its SHA-256 hash is stored)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)

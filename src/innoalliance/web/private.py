@@ -1,0 +1,305 @@
+"""Signed-in pages and API: login and logout, the member's own page (/me and /api/v1/me), an
+alliance's secretariat page and the admin's list of users.
+
+Every route here depends on :func:`~innoalliance.web.access.require` (or is public in
+:data:`~innoalliance.web.access.RULES`); every POST form carries the session's CSRF token, checked
+by the one dependency :func:`check_csrf` on every POST route.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import numpy as np
+import pandas as pd
+from fastapi import Depends, FastAPI, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import Engine, and_, func, select
+
+from ..errors import InnoallianceError, UnknownReference
+from ..ingest.cells import closest
+from ..ingest.indexsystem import load_system
+from ..model import (
+    Alliance,
+    ApiToken,
+    Membership,
+    Need,
+    Offer,
+    Organization,
+    Output,
+    OutputOwner,
+    User,
+)
+from ..workflows.credit import rate_members
+from ..workflows.ledger import read_ledger
+from .access import Forbidden, LoginRequired, require
+from .auth import Auth, Principal, secret_from_env
+from .i18n import Lang, translator
+
+API = "/api/v1"
+CREDIT_SYSTEM = "member_contribution"
+Render = Callable[..., HTMLResponse]
+LangOf = Callable[[Request], Lang]
+
+AsOf = Annotated[dt.date | None, Query(description="rating date (YYYY-MM-DD); default today")]
+
+
+# -- data ----------------------------------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if value is pd.NaT:
+        return None
+    return value
+
+
+def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
+    return [{c: _plain(row[c]) for c in columns} for _, row in frame.iterrows()]
+
+
+def _delivery(commitments: pd.DataFrame, contributions: pd.DataFrame,
+              as_of: dt.date) -> list[dict[str, Any]]:
+    """Commitments with what was delivered against them by ``as_of``."""
+    now = pd.Timestamp(as_of)
+    done = contributions[contributions["date"] <= now]
+    delivered = done.groupby(["alliance", "commitment"])["amount"].sum()
+    rows = []
+    for item in _records(commitments, ["alliance", "ref", "organization", "kind", "amount",
+                                       "unit", "due", "description"]):
+        got = float(delivered.get((item["alliance"], item["ref"]), 0.0))
+        amount = float(item["amount"] or 0.0)
+        share = got / amount if amount > 0 else 1.0
+        due = item["due"]
+        status = ("delivered" if share >= 1.0
+                  else "overdue" if due is not None and due < as_of.isoformat() else "open")
+        rows.append({**item, "delivered": got, "delivered_share": round(share, 4),
+                     "status": status})
+    return rows
+
+
+def _credit(engine: Engine, alliance: str, organization: str, as_of: dt.date,
+            ) -> dict[str, Any]:
+    try:
+        ratings = rate_members(engine, alliance, as_of=as_of, system=load_system(CREDIT_SYSTEM))
+    except InnoallianceError as exc:
+        return {"alliance": alliance, "as_of": as_of.isoformat(), "error": exc.message}
+    mine = ratings.members[ratings.members["organization"] == organization]
+    if mine.empty:
+        return {"alliance": alliance, "as_of": as_of.isoformat(), "error": "not rated"}
+    row = mine.iloc[0]
+    drivers = {c.removeprefix("driver: "): _plain(row[c]) for c in mine.columns
+               if c.startswith("driver: ")}
+    evidence = ratings.evidence[ratings.evidence["organization"] == organization]
+    return {"alliance": alliance, "as_of": as_of.isoformat(), "grade": _plain(row["grade"]),
+            "score": _plain(row["score"]), "behaviour_score": _plain(row["behaviour_score"]),
+            "index_score": _plain(row["index_score"]),
+            "confidence": _plain(row["confidence"]), "drivers": drivers,
+            "evidence": _records(evidence, ["date", "category", "positive", "negative", "what"])}
+
+
+def member_view(engine: Engine, organization: str, as_of: dt.date) -> dict[str, Any]:
+    """One organization's own record: memberships, commitments with delivery, contributions,
+    outputs, credit rating (with drivers) in each alliance, and its offers and needs."""
+    with engine.connect() as conn:
+        org = conn.execute(select(Organization.credit_code, Organization.name_zh,
+                                  Organization.name_en, Organization.type)
+                           .where(Organization.credit_code == organization)).mappings().first()
+        if org is None:
+            raise UnknownReference("organizations", organization)
+        memberships = [dict(r) for r in conn.execute(
+            select(Membership.alliance, Membership.role, Membership.joined, Membership.left)
+            .where(Membership.organization == organization)
+            .order_by(Membership.alliance)).mappings()]
+        outputs = [dict(r) for r in conn.execute(
+            select(Output.alliance, Output.name, Output.type, Output.date, OutputOwner.share)
+            .join(OutputOwner, and_(OutputOwner.alliance == Output.alliance,
+                                    OutputOwner.output == Output.name))
+            .where(OutputOwner.organization == organization)
+            .order_by(Output.alliance, Output.name)).mappings()]
+        knowledge = {
+            name: [dict(r) for r in conn.execute(
+                select(model.title, model.industry, model.keywords, model.published)
+                .where(model.organization == organization).order_by(model.title)).mappings()]
+            for name, model in (("offers", Offer), ("needs", Need))}
+    commitments: list[dict[str, Any]] = []
+    contributions: list[dict[str, Any]] = []
+    credit = []
+    for membership in memberships:
+        alliance = membership["alliance"]
+        led = read_ledger(engine, alliance)
+        own_c = led.commitments[led.commitments["organization"] == organization]
+        own_d = led.contributions[led.contributions["organization"] == organization]
+        commitments += _delivery(own_c, own_d, as_of)
+        contributions += _records(own_d, ["alliance", "ref", "commitment", "organization", "date",
+                                          "amount", "unit", "description"])
+        credit.append(_credit(engine, alliance, organization, as_of))
+    plain = {k: _plain(v) for k, v in org.items()}
+    return {"organization": plain, "as_of": as_of.isoformat(),
+            "memberships": [{k: _plain(v) for k, v in m.items()} for m in memberships],
+            "commitments": commitments, "contributions": contributions,
+            "outputs": [{k: _plain(v) for k, v in o.items()} for o in outputs],
+            "credit": credit,
+            "offers": [{k: _plain(v) for k, v in o.items()} for o in knowledge["offers"]],
+            "needs": [{k: _plain(v) for k, v in o.items()} for o in knowledge["needs"]]}
+
+
+def secretariat_view(engine: Engine, alliance: str, as_of: dt.date) -> dict[str, Any]:
+    """An alliance's members and its commitments with delivery, for its secretariat."""
+    with engine.connect() as conn:
+        names = list(conn.execute(select(Alliance.name_zh)).scalars())
+    if alliance not in names:
+        raise UnknownReference("alliances", alliance, closest(alliance, names))
+    led = read_ledger(engine, alliance)
+    members = _records(led.memberships, ["organization", "name_zh", "role", "joined", "left"])
+    return {"alliance": alliance, "as_of": as_of.isoformat(), "members": members,
+            "commitments": _delivery(led.commitments, led.contributions, as_of)}
+
+
+def list_users(engine: Engine) -> list[dict[str, Any]]:
+    """Every user (never a hash), with how many unrevoked API tokens each holds."""
+    tokens = (select(ApiToken.user, func.count().label("n"))
+              .where(ApiToken.revoked.is_(False)).group_by(ApiToken.user).subquery())
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(User.username, User.role, User.organization, User.alliance, User.active,
+                   User.created_at, func.coalesce(tokens.c.n, 0).label("tokens"))
+            .outerjoin(tokens, tokens.c.user == User.id).order_by(User.username)).mappings()
+        return [{k: _plain(v) for k, v in r.items()} for r in rows]
+
+
+# -- routes --------------------------------------------------------------------------------------
+
+async def check_csrf(request: Request) -> None:
+    """Refuse (403) any POST whose form lacks the session's CSRF token."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    auth: Auth = request.app.state.auth
+    form = await request.form()
+    if not auth.csrf_ok(request, form.get("csrf")):
+        raise Forbidden("csrf_failed")
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def _landing(user: User) -> str:
+    if user.role == "member":
+        return "/me"
+    if user.role in ("secretariat", "committee") and user.alliance:
+        return f"/alliances/{quote(user.alliance)}/secretariat"
+    if user.role == "admin":
+        return "/admin/users"
+    return "/"
+
+
+def install(app: FastAPI, engine: Engine, render: Render, lang_of: LangOf) -> None:
+    """Add the signed-in routes, their error handling and the session machinery to ``app``."""
+    auth = Auth(engine, secret_from_env())
+    app.state.auth = auth
+    router = app  # routes straight on the app, so that ``app.routes`` lists each of them
+    csrf = [Depends(check_csrf)]  # on every POST
+
+    def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        lang = lang_of(request)
+        user = auth.current(request)
+        response = render(request, template, lang, status, user=user,
+                          csrf=auth.csrf_token(request), **context)
+        auth.write_cookie(request, response)
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        if request.url.path.startswith(API):
+            return JSONResponse({"error": "LoginRequired", "hint": None,
+                                 "message": "sign in, or send Authorization: Bearer TOKEN"},
+                                status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        message = translator(lang_of(request))(exc.key)
+        if request.url.path.startswith(API):
+            return JSONResponse({"error": "Forbidden", "message": message, "hint": None},
+                                status_code=403)
+        return page(request, "error.html", 403, title_key="forbidden", message=message,
+                    hint=None, suggestion=None)
+
+    @router.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request,
+                   next: Annotated[str | None, Query(max_length=500)] = None) -> HTMLResponse:
+        return page(request, "login.html", next=_safe_next(next) or "", error=None)
+
+    @router.post("/login", response_class=HTMLResponse, include_in_schema=False,
+                 dependencies=csrf)
+    def login(request: Request,
+              username: Annotated[str, Form(max_length=64)],
+              password: Annotated[str, Form(max_length=1024)],
+              next: Annotated[str, Form(max_length=500)] = "") -> Response:
+        client = request.client.host if request.client else "?"
+        key = f"{username}|{client}"
+        if auth.limiter.blocked(key):
+            return page(request, "login.html", 429, next=_safe_next(next) or "",
+                        error="login_throttled")
+        user = auth.login(username, password)
+        if user is None:
+            auth.limiter.failed(key)
+            return page(request, "login.html", 401, next=_safe_next(next) or "",
+                        error="login_failed")
+        auth.limiter.reset(key)
+        auth.start(request, user.id)
+        response = RedirectResponse(_safe_next(next) or _landing(user), status_code=303)
+        auth.write_cookie(request, response)
+        return response
+
+    @router.post("/logout", include_in_schema=False, dependencies=csrf)
+    def logout(request: Request, _user: Annotated[Principal, Depends(require("logout"))],
+               ) -> Response:
+        auth.end(request)
+        response = RedirectResponse("/", status_code=303)
+        auth.write_cookie(request, response)
+        return response
+
+    @router.get("/me", response_class=HTMLResponse, include_in_schema=False)
+    def me_page(request: Request, user: Annotated[Principal, Depends(require("me_page"))],
+                as_of: AsOf = None) -> HTMLResponse:
+        assert user.organization is not None
+        data = member_view(engine, user.organization, as_of or dt.date.today())
+        return page(request, "me.html", m=data)
+
+    @router.get(f"{API}/me", tags=["account"])
+    def api_me(user: Annotated[Principal, Depends(require("api_me"))],
+               as_of: AsOf = None) -> dict[str, Any]:
+        """The signed-in member's own record (session cookie or ``Authorization: Bearer``)."""
+        assert user.organization is not None
+        return member_view(engine, user.organization, as_of or dt.date.today())
+
+    @router.get("/alliances/{name}/secretariat", response_class=HTMLResponse,
+                include_in_schema=False)
+    def secretariat_page(request: Request,
+                         _user: Annotated[Principal, Depends(require("secretariat_page"))],
+                         name: Annotated[str, Path(max_length=200)],
+                         as_of: AsOf = None) -> HTMLResponse:
+        data = secretariat_view(engine, name, as_of or dt.date.today())
+        return page(request, "secretariat.html", s=data)
+
+    @router.get("/admin/users", response_class=HTMLResponse, include_in_schema=False)
+    def admin_users(request: Request,
+                    _user: Annotated[Principal, Depends(require("admin_users"))],
+                    ) -> HTMLResponse:
+        return page(request, "users.html", users=list_users(engine))
+
