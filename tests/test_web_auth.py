@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from innoalliance.cli.app import app as cli
 from innoalliance.cli.user import add_user, issue_token, revoke_tokens
-from innoalliance.model import Alliance, ApiToken, Membership, Organization, User
+from innoalliance.model import Alliance, ApiToken, Commitment, Membership, Organization, User
 from innoalliance.web.access import RULES, allowed
 from innoalliance.web.app import create_app
 from innoalliance.web.auth import Principal, hash_token
@@ -54,7 +54,9 @@ def world(demo_engine: Engine) -> dict[str, Any]:
                                   .where(Membership.alliance == A)
                                   .order_by(Membership.organization)).scalars().first()
         codes = list(conn.execute(select(Organization.credit_code)).scalars())
-    assert other and member_org
+        refs = {n: conn.execute(select(Commitment.ref).where(Commitment.alliance == n)
+                                .order_by(Commitment.ref)).scalars().first() for n in (A, other)}
+    assert other and member_org and all(refs.values())
     tag = uuid.uuid4().hex[:8]
     scope = {"public": {}, "member": {"organization": member_org},
              "secretariat": {"alliance": A}, "committee": {"alliance": A}, "admin": {}}
@@ -62,7 +64,8 @@ def world(demo_engine: Engine) -> dict[str, Any]:
     for role, extra in scope.items():
         user = add_user(demo_engine, f"{role}-{tag}", role, PASSWORD, **extra)
         users[role] = Principal(user.id, user.username, role, user.organization, user.alliance)
-    return {"users": users, "B": other, "org": member_org, "codes": codes, "tag": tag}
+    return {"users": users, "B": other, "org": member_org, "codes": codes, "tag": tag,
+            "refs": refs}
 
 
 @pytest.fixture
@@ -71,13 +74,15 @@ def app_client(demo_url: str) -> Iterator[TestClient]:
         yield c
 
 
-def _requests(route: Any, b: str) -> list[tuple[str, str, dict[str, str]]]:
-    """Concrete (method, url, path params) to try for one route."""
+def _requests(route: Any, b: str, refs: dict[str, str]) -> list[tuple[str, str, dict[str, str]]]:
+    """Concrete (method, url, path params) to try for one route (``{ref}``: a commitment of the
+    alliance in ``{name}``)."""
     if isinstance(route, Mount):
         return [("GET", "/static/style.css", {})]
     method = "POST" if "POST" in route.methods else "GET"
     if "{name}" in route.path:
-        return [(method, route.path.replace("{name}", quote(n)), {"name": n}) for n in (A, b)]
+        return [(method, route.path.replace("{name}", quote(n)).replace("{ref}", quote(refs[n])),
+                 {"name": n, "ref": refs[n]}) for n in (A, b)]
     return [(method, route.path, {})]
 
 
@@ -104,7 +109,7 @@ def test_role_matrix(demo_url: str, world: dict[str, Any], role: str) -> None:
         routes = sorted(client.app.routes,  # type: ignore[attr-defined]
                         key=lambda r: r.name == "logout")  # signing out last
         for route in routes:
-            for method, url, params in _requests(route, world["B"]):
+            for method, url, params in _requests(route, world["B"], world["refs"]):
                 data = {"csrf": csrf_of(client), "username": "nobody", "password": "x"}
                 response = (client.post(url, data=data, follow_redirects=False)
                             if method == "POST" else client.get(url, follow_redirects=False))

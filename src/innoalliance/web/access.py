@@ -37,6 +37,15 @@ def own_alliance(user: Principal, params: Mapping[str, Any]) -> bool:
             and user.alliance == params.get("name"))
 
 
+def edits_alliance(user: Principal, params: Mapping[str, Any]) -> bool:
+    """Admin, or the secretariat of the alliance named in the path (its committee only reads:
+    it sees the commitments on the secretariat page but may not open or submit the edit form)."""
+    if user.role == "admin":
+        return True
+    return (user.role == "secretariat" and user.alliance is not None
+            and user.alliance == params.get("name"))
+
+
 RULES: dict[str, Rule] = {
     # public, read-only pages and API
     "home": ANYONE,
@@ -63,6 +72,11 @@ RULES: dict[str, Rule] = {
     "api_me": frozenset({"member"}),
     "secretariat_page": own_alliance,
     "admin_users": frozenset({"admin"}),
+    # web writes, and their audit log
+    "commitment_edit_form": edits_alliance,
+    "commitment_edit": edits_alliance,
+    "admin_audit": frozenset({"admin"}),
+    "admin_audit_csv": frozenset({"admin"}),
 }
 
 
