@@ -139,7 +139,7 @@ def _check(
         problems.add(Problem(path.name, row, column, value, rule))
 
     for row, (props, geom, error) in enumerate(layer.records, start=1):
-        code = _text(props.get(code_field))
+        code = attribute_text(props.get(code_field))
         if code is None:
             add(row, code_field, None, "missing division code")
         elif not _CODE.fullmatch(code):
@@ -180,13 +180,14 @@ def _check(
                 f"geometry becomes invalid in EPSG:4326: {explain_validity(geom)}",
             )
         elif code is not None and first_row.get(code) == row:
-            name = _text(props.get(name_field)) if name_field else None
+            name = attribute_text(props.get(name_field)) if name_field else None
             out.append(Boundary(code, name, geom, row))
     problems.raise_if_any()
     return out
 
 
-def _text(value: object) -> str | None:
+def attribute_text(value: object) -> str | None:
+    """A feature attribute as text: whole numbers without ``.0``, blank or NaN as None."""
     if value is None:
         return None
     if isinstance(value, numbers.Integral):

@@ -235,6 +235,11 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
+def code_key(code: str) -> list[int | str]:
+    """Sort key for dotted codes in numeric order: 1, 2, 10; 1.2 before 1.10; GD01 as text."""
+    return [int(p) if p.isdigit() else p for p in str(code).split(".")]
+
+
 def closest(value: str, candidates: list[str]) -> str | None:
     """The candidate most like ``value``, if any is reasonably close."""
     match = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)

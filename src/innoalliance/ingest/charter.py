@@ -23,12 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..errors import InnoallianceError, Problem, ProblemList, ValidationError
+from ..errors import InnoallianceError, Problem, ValidationError
 from ..methods.enforcement import Penalties
 from ..model.vocab import CommitmentKind
 from .cells import closest
+from .documents import DocumentReader, parse_yaml
 from .units import parse_unit
 
 OWNERSHIP_RULES = ("contribution_share", "lead", "equal", "project_participants")
@@ -139,17 +138,14 @@ def read_document(path: Path) -> tuple[object, str]:
 
 def parse_text(text: str, file: str, *, json_syntax: bool = False) -> object:
     """Parse YAML (or JSON) text; broken syntax is one problem with its line."""
+    if not json_syntax:
+        return parse_yaml(text, file, "charter")
     try:
-        return json.loads(text) if json_syntax else yaml.safe_load(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
-        problem = Problem(file, exc.lineno, None, None, f"not valid JSON: {exc.msg}")
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        problem = Problem(file, row, None, None,
-                          f"not valid YAML: {getattr(exc, 'problem', None) or exc}")
-    raise ValidationError([problem], f"{file} is not a valid charter",
-                          "fix the syntax at the line given")
+        raise ValidationError(
+            [Problem(file, exc.lineno, None, None, f"not valid JSON: {exc.msg}")],
+            f"{file} is not a valid charter", "fix the syntax at the line given") from None
 
 
 def check_charter(data: object, file: str, context: StoreContext) -> Charter:
@@ -190,18 +186,13 @@ def _number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-class _Reader:
-    """Walks the parsed data, collecting problems instead of stopping at the first."""
+class _Reader(DocumentReader):
+    """Walks the parsed data of a charter, checking it against the store."""
 
     def __init__(self, file: str, context: StoreContext) -> None:
-        self.file = file
+        super().__init__(file)
         self.context = context
-        self.problems = ProblemList()
         self.known = False  # whether the alliance is in the store (else members are not checked)
-
-    def fail(self, path: str, value: object, rule: str, suggestion: str | None = None) -> None:
-        shown = None if value is None else str(value)
-        self.problems.add(Problem(self.file, None, path, shown, rule, suggestion))
 
     def keys(self, data: Mapping[str, Any], path: str, allowed: Sequence[str]) -> None:
         for key in data:

@@ -16,13 +16,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from ..errors import InnoallianceError, Problem, ProblemList, UnknownReference, ValidationError
+from ..errors import InnoallianceError, UnknownReference
 from ..methods.ahp import RANDOM_INDEX, parse_judgment
 from ..methods.composite import AGGREGATIONS, IMPUTATIONS, NORMALIZATIONS
 from ..methods.grading import CREDIT_BANDS, MOST_ACTIVITY_BANDS, GradeBands, bands_from_mapping
 from .cells import closest
+from .documents import DocumentReader, parse_yaml
 
 UNIT_KINDS = ("alliance", "region", "member")
 WEIGHTINGS = ("equal", "fixed", "ahp", "entropy", "critic")
@@ -143,14 +142,7 @@ def load_system(name_or_path: str) -> IndexSystem:
 
 def parse_system(text: str, file: str) -> IndexSystem:
     """Check a system's YAML text and build it; every problem is reported at once."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise ValidationError([Problem(file, row, None, None, f"not valid YAML: {exc}")],
-                              f"{file} is not a valid index system",
-                              "fix the YAML syntax at the line given") from None
+    data = parse_yaml(text, file, "index system")
     reader = _Reader(file)
     system = reader.system(data)
     reader.problems.raise_if_any(f"{file} is not a valid index system",
@@ -159,24 +151,12 @@ def parse_system(text: str, file: str) -> IndexSystem:
     return system
 
 
-class _Reader:
-    """Walks the parsed YAML, collecting problems instead of stopping at the first."""
+class _Reader(DocumentReader):
+    """Walks the parsed YAML of an index system."""
 
     def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems = ProblemList()
+        super().__init__(file)
         self.codes: set[str] = set()
-
-    def fail(self, path: str, value: object, rule: str, suggestion: str | None = None) -> None:
-        shown = None if value is None else str(value)
-        self.problems.add(Problem(self.file, None, path, shown, rule, suggestion))
-
-    def text(self, data: Mapping[str, Any], key: str, path: str, default: str | None = None) -> str:
-        value = data.get(key, default)
-        if value is None or not str(value).strip():
-            self.fail(f"{path}.{key}", value, "is required")
-            return ""
-        return str(value).strip()
 
     def choice(self, data: Mapping[str, Any], key: str, path: str, allowed: tuple[str, ...],
                default: str) -> str:

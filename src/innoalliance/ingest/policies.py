@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from ..catalogues import industries_table
-from ..errors import InnoallianceError, Problem, ProblemList, ValidationError
+from ..errors import InnoallianceError
 from ..model.vocab import AllianceKind, Stage
 from .cells import closest
+from .documents import DocumentReader, parse_yaml
 
 BUILT_IN = "innoalliance.catalogues"
 BUILT_IN_FILE = "policies.yaml"
@@ -117,14 +117,7 @@ def load_catalogue(path: str | Path | None = None) -> PolicyCatalogue:
 
 def parse_catalogue(text: str, file: str) -> PolicyCatalogue:
     """Check a catalogue's YAML text and build it; every problem is reported at once."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        raise ValidationError([Problem(file, row, None, None, f"not valid YAML: {exc}")],
-                              f"{file} is not a valid policy catalogue",
-                              "fix the YAML syntax at the line given") from None
+    data = parse_yaml(text, file, "policy catalogue")
     reader = _Reader(file)
     catalogue = reader.catalogue(data)
     reader.problems.raise_if_any(f"{file} is not a valid policy catalogue",
@@ -133,27 +126,15 @@ def parse_catalogue(text: str, file: str) -> PolicyCatalogue:
     return catalogue
 
 
-class _Reader:
-    """Walks the parsed YAML, collecting problems instead of stopping at the first."""
+class _Reader(DocumentReader):
+    """Walks the parsed YAML of a policy catalogue."""
 
     def __init__(self, file: str) -> None:
-        self.file = file
-        self.problems = ProblemList()
+        super().__init__(file)
         self.codes: set[str] = set()
         table = industries_table()
         self.industries = table["code"].tolist()
         self.industry_names = dict(zip(table["name_zh"], table["code"], strict=True))
-
-    def fail(self, path: str, value: object, rule: str, suggestion: str | None = None) -> None:
-        shown = None if value is None else str(value)
-        self.problems.add(Problem(self.file, None, path, shown, rule, suggestion))
-
-    def text(self, data: Mapping[str, Any], key: str, path: str) -> str:
-        value = data.get(key)
-        if value is None or not str(value).strip():
-            self.fail(f"{path}.{key}" if path else key, value, "is required")
-            return ""
-        return str(value).strip()
 
     def catalogue(self, data: object) -> PolicyCatalogue | None:
         if not isinstance(data, dict):

@@ -342,6 +342,15 @@ def krugman(values: npt.ArrayLike, *, workers: int | None = None) -> FloatArray:
     return _krugman(_shares(check_values(values)), workers)
 
 
+def mean_similarity(similarity: npt.ArrayLike) -> FloatArray:
+    """Each region's mean structural similarity to the other regions (regions × regions in,
+    one value per region out; 0 for a single region)."""
+    S = np.asarray(similarity, dtype=np.float64)
+    n = S.shape[-1]
+    out: FloatArray = (S.sum(axis=-1) - np.diagonal(S, axis1=-2, axis2=-1)) / max(n - 1, 1)
+    return out
+
+
 def krugman_total(values: npt.ArrayLike) -> FloatArray:
     """Krugman index of each region against the whole set (EconGeo's ``Krugman.index``).
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..methods.structure import mean_similarity
 from .html import figure_html, render
 from .maps import choropleth, layout_map
 from .tables import Chart, Table, table
@@ -34,7 +34,7 @@ def _maps(p: Plan) -> list[Chart]:
         ("Innovation capacity (0–100)", "capacity"): d.capacity * 100.0,
         ("Economic complexity index (ECI)", "ECI"): s.eci,
         ("Mean structural similarity to the other cities", "similarity"):
-            (s.similarity.sum(axis=1) - np.diag(s.similarity)) / max(len(regions) - 1, 1),
+            mean_similarity(s.similarity),
     }
     if d.ecology is not None:
         values[("Mean RSEI (remote sensing ecological index)", "RSEI")] = d.ecology.mean

@@ -35,7 +35,7 @@ from ..model import (
     User,
 )
 from ..workflows.credit import rate_members
-from ..workflows.ledger import read_ledger
+from ..workflows.ledger import delivered, read_ledger
 from . import editing
 from .access import Forbidden, LoginRequired, allowed, require
 from .auth import Auth, Principal, secret_from_env
@@ -78,13 +78,11 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 def _delivery(commitments: pd.DataFrame, contributions: pd.DataFrame,
               as_of: dt.date) -> list[dict[str, Any]]:
     """Commitments with what was delivered against them by ``as_of``."""
-    now = pd.Timestamp(as_of)
-    done = contributions[contributions["date"] <= now]
-    delivered = done.groupby(["alliance", "commitment"])["amount"].sum()
+    amounts = delivered(commitments, contributions, pd.Timestamp(as_of))
     rows = []
-    for item in _records(commitments, ["alliance", "ref", "organization", "kind", "amount",
-                                       "unit", "due", "description"]):
-        got = float(delivered.get((item["alliance"], item["ref"]), 0.0))
+    for item, got in zip(_records(commitments, ["alliance", "ref", "organization", "kind",
+                                                "amount", "unit", "due", "description"]),
+                         amounts.tolist(), strict=True):
         amount = float(item["amount"] or 0.0)
         share = got / amount if amount > 0 else 1.0
         due = item["due"]

@@ -64,12 +64,13 @@ def _mix_rows(frame: pd.DataFrame, keys: list[str], threshold: float) -> list[di
     return out
 
 
-def funding_report(engine: Engine, *, region: str | None = None,
+def funding_report(engine: Engine, *, region: str | None = None, alliance: str | None = None,
                    years: Sequence[int] | None = None,
                    max_government_share: float = 0.5) -> dict[str, Any]:
     """Budgets by channel per alliance and year, per alliance over the years, and for the region
-    per year; delivered member contributions beside the budgeted ones; flags."""
-    led = read_ledger(engine)
+    (or the one ``alliance``) per year; delivered member contributions beside the budgeted ones;
+    flags."""
+    led = read_ledger(engine, alliance)
     alliances = led.alliances
     if region:
         prefix = region.rstrip("0") or region

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
@@ -121,3 +122,14 @@ def region_names(engine: Engine, codes: list[str]) -> dict[str, str]:
     """Chinese names of regions by code."""
     frame = select_frame(engine, Region.code, Region.name_zh, where=Region.code.in_(codes))
     return dict(zip(frame["code"], frame["name_zh"], strict=True))
+
+
+def delivered(commitments: pd.DataFrame, contributions: pd.DataFrame,
+              as_of: pd.Timestamp) -> pd.Series:
+    """What was delivered against each commitment up to ``as_of`` (in its stored unit), aligned
+    with ``commitments``' rows; 0 where nothing was."""
+    done = contributions[contributions["date"] <= as_of]
+    sums = done.groupby(["alliance", "commitment"])["amount"].sum()
+    keys = pd.MultiIndex.from_arrays([commitments["alliance"], commitments["ref"]])
+    return pd.Series(sums.reindex(keys).fillna(0.0).to_numpy(dtype=np.float64),
+                     index=commitments.index)

@@ -28,7 +28,6 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -41,6 +40,7 @@ from ..errors import (
     ValidationError,
 )
 from ..ingest.cells import closest
+from ..ingest.documents import parse_yaml
 from ..ingest.indexsystem import load_system
 from ..methods.grading import MOST_ACTIVITY_BANDS
 from ..model import Alliance, AllianceTransition, Charter, Membership, Organization
@@ -117,11 +117,7 @@ def rules_from_yaml(path: Path | str) -> LifecycleRules:
         raise InnoallianceError(f"no such rules file: {path}",
                                 hint="give a YAML file of life-cycle rules") from None
     name = path.name
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ValidationError([Problem(name, None, None, None, f"not valid YAML: {exc}")],
-                              hint="fix the rules file and run again") from None
+    data = parse_yaml(text, name, "life-cycle rules file")
     if data is None:
         data = {}
     if not isinstance(data, dict):

@@ -9,17 +9,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..ingest.cells import code_key
 from ..ingest.panel_file import read_panel_file
 from ..methods.layout import lead_assignment
 from ..methods.structure import Structure, analyse, krugman_total
 
-_SORT = {"key": lambda s: s.map(lambda v: [int(p) if p.isdigit() else p
-                                           for p in str(v).split(".")])}
-
 
 def _order(values: pd.Series) -> list[str]:
     """Distinct labels, numbers in numeric order (1, 2, 10; 1.2 before 1.10)."""
-    return [str(v) for v in pd.Series(values.unique()).sort_values(**_SORT)]  # type: ignore[call-overload]
+    return sorted({str(v) for v in values}, key=code_key)
 
 
 def _matrix(frame: pd.DataFrame, rows: list[str], columns: list[str]) -> np.ndarray:

@@ -13,7 +13,7 @@ import shapely
 from sqlalchemy import Engine
 
 from ..errors import MethodError, Problem, UnknownReference, ValidationError
-from ..ingest.cells import closest
+from ..ingest.cells import closest, code_key
 from ..model import Industry, Region
 from ..reports.maps import Region as MapRegion
 from .ledger import read_statistics, select_frame
@@ -129,7 +129,7 @@ def output_panel(engine: Engine, regions: RegionSet, indicator: str,
                                "statistics and import them again")
     found_years = sorted(stats["year"].unique().tolist())
     industries = sorted(stats["industry"].unique().tolist(),
-                        key=lambda c: [int(p) if p.isdigit() else p for p in c.split(".")])
+                        key=code_key)
     cube = (stats.pivot_table(index=["year", "region", "industry"], values="value",
                               aggfunc="first")["value"]
             .reindex(pd.MultiIndex.from_product([found_years, regions.codes, industries])))

@@ -24,8 +24,8 @@ def _matrix(a: np.ndarray, rows: list[str], columns: list[str]) -> dict[str, dic
             for r, row in zip(rows, a, strict=True)}
 
 
-def summary(p: Plan) -> dict[str, Any]:
-    """JSON-ready results of a plan run."""
+def summary(p: Plan, regions: pd.DataFrame, memberships: pd.DataFrame) -> dict[str, Any]:
+    """JSON-ready results of a plan run, with its region and membership tables."""
     d = p.diagnosis
     codes, inds = d.regions.codes, d.panel.industries
     s = d.latest
@@ -39,7 +39,7 @@ def summary(p: Plan) -> dict[str, Any]:
         "similarity_trend": None if d.trend is None else {
             "years": list(d.trend.years), "mean": [float(x) for x in d.trend.mean],
             "mean_slope": float(d.trend.mean_slope)},
-        "regions_table": region_table(d).replace({np.nan: None}).to_dict(orient="records"),
+        "regions_table": regions.replace({np.nan: None}).to_dict(orient="records"),
         "layout": {
             ind: {"lead": codes[int(p.layout.lead[i])],
                   "members": [codes[c] for c in p.layout.members[i]]}
@@ -50,7 +50,7 @@ def summary(p: Plan) -> dict[str, Any]:
                             "participation_cost": -p.layout.participation_cost_total,
                             "duplication_penalty": -p.layout.duplication_penalty_total,
                             "eco_penalty": -p.layout.eco_penalty_total},
-        "memberships": layout_table(p).to_dict(orient="records"),
+        "memberships": memberships.to_dict(orient="records"),
         "notes": d.notes,
     }
 
@@ -61,8 +61,8 @@ def plan_and_report(engine: Engine, wanted: Sequence[str], *, output: Path,
     """Diagnose, lay out, save the run and write ``output``.html/.json and two CSV tables."""
     d = diagnose(engine, wanted, indicator=indicator, years=years, raster=raster)
     p = plan(d, **settings)
-    result = summary(p)
     regions, memberships = region_table(d), layout_table(p)
+    result = summary(p, regions, memberships)
     frame = pd.DataFrame(d.panel.values.reshape(-1, len(d.panel.industries)))
     run_id = save_run(engine, "plan",
                       {"regions": list(wanted), "indicator": indicator,

@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import shapely
 from sqlalchemy import Engine, select
 
 from ..errors import MethodError, UnknownReference
@@ -33,13 +32,19 @@ from ..ingest.cells import closest, split_list
 from ..ingest.indexsystem import load_system
 from ..methods.layout import DEFAULT_WEIGHTS, LayoutPlan, plan_layout
 from ..methods.rsei import MEANINGS
-from ..methods.structure import SimilarityTrend, Structure, analyse_panel, trend
+from ..methods.structure import (
+    SimilarityTrend,
+    Structure,
+    analyse_panel,
+    mean_similarity,
+    trend,
+)
 from ..methods.zonal import zonal_stats
 from ..model import RasterLayer
 from ..store.engine import transaction
 from .evaluate import Evaluation, evaluate
 from .plan_regions import OutputPanel, RegionSet, neighbours, output_panel, resolve_regions
-from .raster_zonal import rsei_file
+from .raster_zonal import Zones, reproject_zones, rsei_file
 
 POOR_RSEI = 0.4  # below: poor or fair ecology (Xu 2013's five grades)
 
@@ -104,13 +109,11 @@ def _ecology(engine: Engine, name: str, regions: RegionSet, wetness: str) -> Eco
     result, transform, crs = rsei_file(Path(layer.path), bands,
                                        wetness=None if "wet" in bands else wetness,
                                        mask_water={"green", "swir1"} <= set(bands))
-    geometries = [g for g in regions.geometries if g is not None]
-    if crs not in ("EPSG:4326", "OGC:CRS84"):
-        from pyproj import Transformer
-
-        to_raster = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-        geometries = [shapely.transform(g, lambda xy: np.column_stack(
-            to_raster.transform(xy[:, 0], xy[:, 1]))) for g in geometries]
+    kept = [(c, g) for c, g in zip(regions.codes, regions.geometries, strict=True)
+            if g is not None]
+    zones = Zones(tuple(c for c, _ in kept), tuple(g for _, g in kept),
+                  tuple(range(1, len(kept) + 1)), "EPSG:4326", ())
+    geometries, _ = reproject_zones(zones, crs, "region boundaries")
     stats = zonal_stats(result.rsei, transform, geometries, thresholds=[POOR_RSEI])
     return Ecology(
         name,
@@ -158,8 +161,7 @@ def diagnose(engine: Engine, wanted: Sequence[str], *, indicator: str = "industr
 def components(d: Diagnosis) -> dict[str, npt.NDArray[np.float64]]:
     """The four layout components (cities × industries, each in [0, 1]) of the latest year."""
     s = d.latest
-    n = len(d.regions.codes)
-    others = (s.similarity.sum(axis=1) - np.diag(s.similarity)) / max(n - 1, 1)
+    others = mean_similarity(s.similarity)
     shape = s.rca.shape
     return {
         "rca": s.rca / (1.0 + s.rca),
@@ -209,8 +211,7 @@ def region_table(d: Diagnosis) -> pd.DataFrame:
         "output": d.panel.values[-1].sum(axis=1),
         "diversity": s.diversity, "eci": s.eci,
         "innovation_capacity": d.capacity * 100.0,
-        "mean_similarity": (s.similarity.sum(axis=1) - np.diag(s.similarity))
-        / max(len(d.regions.codes) - 1, 1),
+        "mean_similarity": mean_similarity(s.similarity),
         "neighbours": [", ".join(n for n, near in zip(d.regions.names, row, strict=True) if near)
                        for row in d.neighbours],
     })

@@ -13,7 +13,6 @@ Needs the ``geo`` extra (rasterio, pyogrio, pyproj). Conventions:
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -28,6 +27,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import MethodError, MissingExtra, Problem, ProblemList, ValidationError
+from ..ingest.boundaries import attribute_text
 from ..ingest.cells import closest
 from ..ingest.rasters import inspect_raster
 from ..methods.rsei import PcaBasis, RseiResult, check_meanings, rsei
@@ -137,7 +137,7 @@ def read_zones(path: Path, id_field: str, layer: str | None = None) -> Zones:
     rows: list[int] = []
     notes: list[str] = []
     for row, (raw, geom) in enumerate(zip(column, shapely.from_wkb(wkb), strict=True), start=1):
-        zone = _id_text(raw)
+        zone = attribute_text(raw)
         if zone is None:
             problems.add(Problem(path.name, row, id_field, None, "missing id"))
         elif zone in first:
@@ -210,7 +210,7 @@ def zonal_file(
     with _open_raster(raster_path) as src:
         _check_bands(raster_path, [band], int(src.count))
         crs = _crs_text(src.crs)
-        geoms, notes = _reproject(zones, src.crs, zones_path.name)
+        geoms, notes = reproject_zones(zones, src.crs, zones_path.name)
         transform = src.transform
         shape = (int(src.height), int(src.width))
         nodata = src.nodatavals[band - 1]
@@ -359,19 +359,6 @@ def _fail(path: Path, rule: str) -> ValidationError:
     return ValidationError([Problem(path.name, None, None, None, rule)])
 
 
-def _id_text(value: object) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        number = float(value)
-        if math.isnan(number):
-            return None
-        return str(int(number)) if number.is_integer() else repr(number)
-    return str(value).strip() or None
-
-
 def _polygonal(geom: BaseGeometry | None) -> tuple[BaseGeometry | None, str | None, str | None]:
     """(polygon, problem, note): the polygonal part of a geometry, repaired if invalid."""
     if geom is None or geom.is_empty:
@@ -430,7 +417,10 @@ def _crs_text(crs: Any) -> str:
     return f"EPSG:{epsg}" if epsg is not None else str(crs.to_wkt())
 
 
-def _reproject(zones: Zones, target: Any, label: str) -> tuple[list[BaseGeometry], list[str]]:
+def reproject_zones(zones: Zones, target: Any, label: str
+                    ) -> tuple[list[BaseGeometry], list[str]]:
+    """The zones' geometries in ``target`` (a CRS string, or an object with ``to_wkt``, such as
+    a raster's CRS), and notes on what was dropped; unchanged when the CRS already match."""
     try:
         import pyproj
     except ImportError as exc:
@@ -440,7 +430,7 @@ def _reproject(zones: Zones, target: Any, label: str) -> tuple[list[BaseGeometry
     except pyproj.exceptions.CRSError as exc:
         raise ValidationError([Problem(label, None, None, None, f"unknown CRS {zones.crs!r}: "
                                        f"{exc}; reproject the layer, e.g. with ogr2ogr")]) from exc
-    dest = pyproj.CRS.from_wkt(target.to_wkt())
+    dest = pyproj.CRS.from_user_input(target)
     if source.equals(dest, ignore_axis_order=True):
         return list(zones.geometries), []
     transformer = pyproj.Transformer.from_crs(source, dest, always_xy=True)

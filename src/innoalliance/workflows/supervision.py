@@ -23,7 +23,7 @@ from .credit import MIN_CONFIDENCE, rate_members
 from .enforcement import check
 from .evaluate import evaluate
 from .funding import CHANNELS, funding_report
-from .ledger import Ledger, read_ledger
+from .ledger import Ledger, delivered, read_ledger
 from .lifecycle import history
 from .policies import applicable_policies
 
@@ -70,10 +70,8 @@ def _members(led: Ledger, year: int) -> Table:
 def _commitments(led: Ledger, year: int) -> Table:
     end = pd.Timestamp(year, 12, 31)
     c = led.commitments
-    paid = led.contributions[led.contributions["date"] <= end]
-    delivered = paid.groupby("commitment")["amount"].sum()
     names = led.memberships.drop_duplicates("organization").set_index("organization")["name_zh"]
-    got = c["ref"].map(delivered).fillna(0.0)
+    got = delivered(c, led.contributions, end)
     due = c["due"] <= end
     status = np.select([got >= c["amount"], (got > 0) & due, got > 0, due],
                        ["delivered", "partly delivered, overdue", "delivering", "overdue"],
@@ -102,7 +100,7 @@ def _projects(led: Ledger, year: int) -> Table:
 
 def _funding(engine: Engine, alliance: str, year: int) -> Table:
     try:
-        found = funding_report(engine, years=[year])
+        found = funding_report(engine, alliance=alliance, years=[year])
     except InnoallianceError:
         found = {"alliances": []}
     rows = [r for r in found["alliances"] if r["alliance"] == alliance]
