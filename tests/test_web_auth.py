@@ -18,7 +18,15 @@ from typer.testing import CliRunner
 
 from innoalliance.cli.app import app as cli
 from innoalliance.cli.user import add_user, issue_token, revoke_tokens
-from innoalliance.model import Alliance, ApiToken, Commitment, Membership, Organization, User
+from innoalliance.model import (
+    Alliance,
+    ApiToken,
+    Commitment,
+    Membership,
+    Offer,
+    Organization,
+    User,
+)
 from innoalliance.web.access import RULES, allowed
 from innoalliance.web.app import create_app
 from innoalliance.web.auth import Principal, hash_token
@@ -50,13 +58,15 @@ def world(demo_engine: Engine) -> dict[str, Any]:
     with demo_engine.connect() as conn:
         other = conn.execute(select(Alliance.name_zh).where(Alliance.name_zh != A)
                              .order_by(Alliance.name_zh)).scalars().first()
-        member_org = conn.execute(select(Membership.organization)
-                                  .where(Membership.alliance == A)
-                                  .order_by(Membership.organization)).scalars().first()
+        member_org, offer = conn.execute(  # a member of A with a technology offer of its own
+            select(Membership.organization, Offer.title)
+            .join(Offer, Offer.organization == Membership.organization)
+            .where(Membership.alliance == A)
+            .order_by(Membership.organization, Offer.title)).first() or (None, None)
         codes = list(conn.execute(select(Organization.credit_code)).scalars())
         refs = {n: conn.execute(select(Commitment.ref).where(Commitment.alliance == n)
                                 .order_by(Commitment.ref)).scalars().first() for n in (A, other)}
-    assert other and member_org and all(refs.values())
+    assert other and member_org and offer and all(refs.values())
     tag = uuid.uuid4().hex[:8]
     scope = {"public": {}, "member": {"organization": member_org},
              "secretariat": {"alliance": A}, "committee": {"alliance": A}, "admin": {}}
@@ -65,7 +75,7 @@ def world(demo_engine: Engine) -> dict[str, Any]:
         user = add_user(demo_engine, f"{role}-{tag}", role, PASSWORD, **extra)
         users[role] = Principal(user.id, user.username, role, user.organization, user.alliance)
     return {"users": users, "B": other, "org": member_org, "codes": codes, "tag": tag,
-            "refs": refs}
+            "refs": refs, "offer": offer}
 
 
 @pytest.fixture
@@ -74,16 +84,25 @@ def app_client(demo_url: str) -> Iterator[TestClient]:
         yield c
 
 
-def _requests(route: Any, b: str, refs: dict[str, str]) -> list[tuple[str, str, dict[str, str]]]:
-    """Concrete (method, url, path params) to try for one route (``{ref}``: a commitment of the
-    alliance in ``{name}``)."""
+def _requests(route: Any, world: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
+    """Concrete (method, url, path params) to try for one route: alliances A and B, a public
+    and a private kind of record (``{key}``: a commitment of the alliance in ``{name}``), the
+    member's own offer."""
     if isinstance(route, Mount):
         return [("GET", "/static/style.css", {})]
     method = "POST" if "POST" in route.methods else "GET"
-    if "{name}" in route.path:
-        return [(method, route.path.replace("{name}", quote(n)).replace("{ref}", quote(refs[n])),
-                 {"name": n, "ref": refs[n]}) for n in (A, b)]
-    return [(method, route.path, {})]
+    path: str = route.path
+    if "{name}" not in path:
+        if "{kind}" in path:
+            path = path.replace("{kind}", "offers").replace("{key}", quote(world["offer"]))
+            return [(method, path, {"kind": "offers"})]
+        return [(method, path, {})]
+    refs = world["refs"]
+    kinds = ["commitments"] if "{key}" in path or "{kind}" not in path else ["commitments",
+                                                                              "projects"]
+    return [(method, path.replace("{name}", quote(n)).replace("{kind}", k)
+             .replace("{key}", quote(refs[n])), {"name": n, "kind": k, "key": refs[n]})
+            for n in (A, world["B"]) for k in kinds]
 
 
 def _refused(response: Any, url: str, anonymous: bool) -> bool:
@@ -109,7 +128,7 @@ def test_role_matrix(demo_url: str, world: dict[str, Any], role: str) -> None:
         routes = sorted(client.app.routes,  # type: ignore[attr-defined]
                         key=lambda r: r.name == "logout")  # signing out last
         for route in routes:
-            for method, url, params in _requests(route, world["B"], world["refs"]):
+            for method, url, params in _requests(route, world):
                 data = {"csrf": csrf_of(client), "username": "nobody", "password": "x"}
                 response = (client.post(url, data=data, follow_redirects=False)
                             if method == "POST" else client.get(url, follow_redirects=False))

@@ -172,8 +172,13 @@ def _children_changed(session: Session, validated: Validated, parents: pd.DataFr
     return changed
 
 
-def write(session: Session, validated: Validated, actor: str) -> ImportResult:
-    """Upsert ``validated`` rows by natural key in the session's transaction and audit it."""
+def write(session: Session, validated: Validated, actor: str, action: str = "import",
+          ) -> ImportResult:
+    """Upsert ``validated`` rows by natural key in the session's transaction and audit it.
+
+    ``action`` labels the audit entry: ``import`` for files, ``edit`` for records written one by
+    one from the web or the API, whose entry also keeps the new records' values.
+    """
     schema = validated.schema
     table = _table(schema.model)
     key = list(schema.key)
@@ -205,7 +210,8 @@ def write(session: Session, validated: Validated, actor: str) -> ImportResult:
         int(len(rows) - is_new.sum() - changed.sum()),
     )
     first_new = rows.iloc[np.flatnonzero(is_new)[:AUDIT_LIST_LIMIT]]
-    _audit(session, actor, validated, result, first_new, after[differs], before[differs], others)
+    _audit(session, actor, action, validated, result, first_new, after[differs],
+           before[differs], others)
     return result
 
 
@@ -285,33 +291,40 @@ def _key_text(values: Iterable[Any]) -> str:
     return " | ".join(str(v) for v in values)
 
 
-def _audit(session: Session, actor: str, validated: Validated, result: ImportResult,
-           inserted_rows: pd.DataFrame, updated_rows: pd.DataFrame, stored: pd.DataFrame,
-           others: list[str]) -> None:
+def _audit(session: Session, actor: str, action: str, validated: Validated,
+           result: ImportResult, inserted_rows: pd.DataFrame, updated_rows: pd.DataFrame,
+           stored: pd.DataFrame, others: list[str]) -> None:
     key = list(validated.schema.key)
     inserted = [_key_text(k) for k in _comparable(
         inserted_rows[key].head(AUDIT_LIST_LIMIT)).itertuples(index=False)]
+    lists: dict[str, list[Any]] = {}
+    if action != "import":  # a few records: keep what they were created with
+        lists["inserted_records"] = [
+            {"key": k, "after": {c: _plain(v) for c, v in row.items()}}
+            for k, (_, row) in zip(inserted, _comparable(inserted_rows.head(AUDIT_LIST_LIMIT))
+                                   .iterrows(), strict=False)]
     new = _comparable(updated_rows.head(AUDIT_LIST_LIMIT))
     old = _comparable(stored.head(AUDIT_LIST_LIMIT))
     updated = []
     for (_, row), (_, was) in zip(new.iterrows(), old.iterrows(), strict=True):
         diff = {c: [_plain(was[c]), _plain(row[c])] for c in others if row[c] != was[c]}
         updated.append({"key": _key_text(row[key]), "changes": diff})
-    audit_import(session, actor, result, validated.table.path,
-                 inserted_keys=inserted, updated_records=updated)
+    audit_import(session, actor, result, validated.table.path, action=action,
+                 inserted_keys=inserted, updated_records=updated, **lists)
 
 
 def audit_import(session: Session, actor: str, result: ImportResult, path: Path | None,
-                 **lists: list[Any]) -> None:
-    """Append the audit entry of one import: counts, file hash and (capped) lists of records."""
+                 action: str = "import", **lists: list[Any]) -> None:
+    """Append the audit entry of one import: counts, file hash (when ``path`` is a file, not a
+    web form) and (capped) lists of records."""
     detail: dict[str, object] = {**result.as_dict()}
-    if path is not None:
+    if path is not None and path.is_file():
         detail["sha256"] = sha256(path)
     detail.update({name: items[:AUDIT_LIST_LIMIT] for name, items in lists.items()})
     detail["lists_truncated"] = any(len(items) > AUDIT_LIST_LIMIT for items in lists.values()) or (
         result.inserted > AUDIT_LIST_LIMIT or result.updated > AUDIT_LIST_LIMIT)
     session.add(AuditEntry(
-        at=dt.datetime.now(dt.UTC), actor=actor, action="import", kind=result.kind,
+        at=dt.datetime.now(dt.UTC), actor=actor, action=action, kind=result.kind,
         detail=json.dumps(detail, ensure_ascii=False, default=str),
     ))
 

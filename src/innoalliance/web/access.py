@@ -17,10 +17,11 @@ from typing import Any
 from fastapi import Request
 
 from ..model.accounts import ROLES
+from ..workflows.records import PUBLIC_KINDS
 from .auth import Auth, Principal
 
 ANONYMOUS = "anonymous"
-Predicate = Callable[[Principal, Mapping[str, Any]], bool]
+Predicate = Callable[[Principal | None, Mapping[str, Any]], bool]
 Rule = frozenset[str] | Predicate
 
 #: no sign-in needed
@@ -29,22 +30,33 @@ ANYONE: frozenset[str] = frozenset({ANONYMOUS, *ROLES})
 SIGNED_IN: frozenset[str] = frozenset(ROLES)
 
 
-def own_alliance(user: Principal, params: Mapping[str, Any]) -> bool:
+def own_alliance(user: Principal | None, params: Mapping[str, Any]) -> bool:
     """Admin, or the secretariat or committee of the alliance named in the path."""
+    if user is None:
+        return False
     if user.role == "admin":
         return True
     return (user.role in ("secretariat", "committee") and user.alliance is not None
             and user.alliance == params.get("name"))
 
 
-def edits_alliance(user: Principal, params: Mapping[str, Any]) -> bool:
+def edits_alliance(user: Principal | None, params: Mapping[str, Any]) -> bool:
     """Admin, or the secretariat of the alliance named in the path (its committee only reads:
-    it sees the commitments on the secretariat page but may not open or submit the edit form)."""
+    it sees the records but may not open or submit an edit form)."""
+    if user is None:
+        return False
     if user.role == "admin":
         return True
     return (user.role == "secretariat" and user.alliance is not None
             and user.alliance == params.get("name"))
 
+
+def reads_records(user: Principal | None, params: Mapping[str, Any]) -> bool:
+    """Anyone for the public kinds (members, projects, outputs); else as :func:`own_alliance`."""
+    return params.get("kind") in PUBLIC_KINDS or own_alliance(user, params)
+
+
+MEMBER: frozenset[str] = frozenset({"member"})
 
 RULES: dict[str, Rule] = {
     # public, read-only pages and API
@@ -68,13 +80,29 @@ RULES: dict[str, Rule] = {
     "login": ANYONE,
     # signed in
     "logout": SIGNED_IN,
-    "me_page": frozenset({"member"}),
-    "api_me": frozenset({"member"}),
+    "me_page": MEMBER,
+    "api_me": MEMBER,
     "secretariat_page": own_alliance,
     "admin_users": frozenset({"admin"}),
-    # web writes, and their audit log
-    "commitment_edit_form": edits_alliance,
-    "commitment_edit": edits_alliance,
+    # an alliance's records: the secretariat keeps them, its committee reads them
+    "records_page": own_alliance,
+    "record_add_form": edits_alliance,
+    "record_add": edits_alliance,
+    "record_edit_form": edits_alliance,
+    "record_edit": edits_alliance,
+    "records_import": edits_alliance,
+    "api_records": reads_records,
+    "api_records_write": edits_alliance,
+    # a member's own offers and needs
+    "my_records_page": MEMBER,
+    "my_record_add_form": MEMBER,
+    "my_record_add": MEMBER,
+    "my_record_edit_form": MEMBER,
+    "my_record_edit": MEMBER,
+    "my_records_import": MEMBER,
+    "api_my_records": MEMBER,
+    "api_my_records_write": MEMBER,
+    # the audit log of every write
     "admin_audit": frozenset({"admin"}),
     "admin_audit_csv": frozenset({"admin"}),
 }
@@ -85,7 +113,7 @@ def allowed(route: str, user: Principal | None, params: Mapping[str, Any]) -> bo
     rule = RULES[route]
     if isinstance(rule, frozenset):
         return (user.role if user else ANONYMOUS) in rule
-    return user is not None and rule(user, params)
+    return rule(user, params)
 
 
 def is_public(route: str) -> bool:
@@ -105,20 +133,38 @@ class Forbidden(Exception):
         self.key = key
 
 
+def _check(route: str, request: Request) -> Principal | None:
+    auth: Auth = request.app.state.auth
+    user = auth.current(request)
+    if allowed(route, user, request.path_params):
+        return user
+    if user is None:
+        raise LoginRequired()
+    raise Forbidden()
+
+
 def require(route: str) -> Callable[[Request], Principal]:
-    """The dependency guarding ``route``: its user, or :class:`LoginRequired` / :class:`Forbidden`
-    as :data:`RULES` decides."""
+    """The dependency guarding ``route``, which needs a signed-in user: that user, or
+    :class:`LoginRequired` / :class:`Forbidden` as :data:`RULES` decides."""
     if route not in RULES:
         raise KeyError(f"route {route!r} has no access rule")
 
     def dependency(request: Request) -> Principal:
-        auth: Auth = request.app.state.auth
-        user = auth.current(request)
-        if allowed(route, user, request.path_params):
-            assert user is not None  # only public routes admit anonymous, and they do not ask
-            return user
+        user = _check(route, request)
         if user is None:
             raise LoginRequired()
-        raise Forbidden()
+        return user
+
+    return dependency
+
+
+def permit(route: str) -> Callable[[Request], Principal | None]:
+    """The dependency guarding ``route`` when :data:`RULES` admits anonymous visitors for some
+    path parameters: the user (``None``: anonymous) or the refusal."""
+    if route not in RULES:
+        raise KeyError(f"route {route!r} has no access rule")
+
+    def dependency(request: Request) -> Principal | None:
+        return _check(route, request)
 
     return dependency

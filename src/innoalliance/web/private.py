@@ -20,7 +20,7 @@ from fastapi import Depends, FastAPI, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine, and_, func, select
 
-from ..errors import ConflictError, InnoallianceError, UnknownReference
+from ..errors import InnoallianceError, UnknownReference
 from ..ingest.cells import closest
 from ..ingest.indexsystem import load_system
 from ..model import (
@@ -36,10 +36,12 @@ from ..model import (
 )
 from ..workflows.credit import rate_members
 from ..workflows.ledger import delivered, read_ledger
-from . import editing
+from ..workflows.records import ALLIANCE_KINDS
+from . import audit
 from .access import Forbidden, LoginRequired, allowed, require
 from .auth import Auth, Principal, secret_from_env
 from .i18n import Lang, translator
+from .records import install as install_records
 
 API = "/api/v1"
 CREDIT_SYSTEM = "member_contribution"
@@ -193,6 +195,7 @@ async def check_csrf(request: Request) -> None:
     form = await request.form()
     if not auth.csrf_ok(request, form.get("csrf")):
         raise Forbidden("csrf_failed")
+    request.state.form = form  # for handlers whose fields depend on the path (records)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -300,8 +303,9 @@ def install(app: FastAPI, engine: Engine, render: Render, lang_of: LangOf) -> No
                          name: Annotated[str, Path(max_length=200)],
                          as_of: AsOf = None) -> HTMLResponse:
         data = secretariat_view(engine, name, as_of or dt.date.today())
-        can_edit = allowed("commitment_edit_form", auth.current(request), {"name": name})
-        return page(request, "secretariat.html", s=data, can_edit=can_edit)
+        can_edit = allowed("record_edit_form", auth.current(request), {"name": name})
+        return page(request, "secretariat.html", s=data, can_edit=can_edit,
+                    kinds=ALLIANCE_KINDS)
 
     @router.get("/admin/users", response_class=HTMLResponse, include_in_schema=False)
     def admin_users(request: Request,
@@ -310,62 +314,17 @@ def install(app: FastAPI, engine: Engine, render: Render, lang_of: LangOf) -> No
         return page(request, "users.html", users=list_users(engine))
 
 
-    # -- web writes: commitments, with version check and audit ----------------------------------
-
-    def edit_page(request: Request, record: dict[str, Any], form: dict[str, str], status: int,
-                  problems: list[editing.Problem] | None = None,
-                  conflict: ConflictError | None = None, saved: bool = False) -> HTMLResponse:
-        return page(request, "commitment_edit.html", status, c=record, form=form,
-                    problems=problems or [], conflict=conflict, saved=saved)
-
-    def stored_form(record: dict[str, Any]) -> dict[str, str]:
-        return {"amount": editing.number_text(record["amount"]), "unit": record["unit"] or "",
-                "due": record["due"] or "", "description": record["description"] or "",
-                "version": str(record["version"])}
-
-    @router.get("/alliances/{name}/commitments/{ref}/edit", response_class=HTMLResponse,
-                include_in_schema=False)
-    def commitment_edit_form(request: Request,
-                             _user: Annotated[Principal,
-                                              Depends(require("commitment_edit_form"))],
-                             name: Name, ref: Ref) -> HTMLResponse:
-        record = editing.load_commitment(engine, name, ref)
-        return edit_page(request, record, stored_form(record), 200,
-                         saved=request.query_params.get("saved") == "1")
-
-    @router.post("/alliances/{name}/commitments/{ref}/edit", response_class=HTMLResponse,
-                 include_in_schema=False, dependencies=csrf)
-    def commitment_edit(request: Request,
-                        user: Annotated[Principal, Depends(require("commitment_edit"))],
-                        name: Name, ref: Ref, amount: Field = "", unit: Field = "",
-                        due: Field = "", description: Field = "",
-                        version: Field = "") -> Response:
-        t = translator(lang_of(request))
-        record = editing.load_commitment(engine, name, ref)
-        form = {"amount": amount, "unit": unit, "due": due, "description": description,
-                "version": version}
-        edit = editing.validate(record["kind"], form, t)
-        if isinstance(edit, list):
-            return edit_page(request, record, form, 422, problems=edit)
-        try:
-            editing.save_commitment(engine, name, ref, edit, user.username, t)
-        except ConflictError as exc:
-            current = editing.load_commitment(engine, name, ref)
-            return edit_page(request, current, stored_form(current), 409, conflict=exc)
-        response = RedirectResponse(
-            f"/alliances/{quote(name)}/commitments/{quote(ref)}/edit?saved=1", status_code=303)
-        auth.write_cookie(request, response)
-        return response
+    install_records(app, engine, page, csrf, lang_of)
 
     @router.get("/admin/audit", response_class=HTMLResponse, include_in_schema=False)
     def admin_audit(request: Request,
                     _user: Annotated[Principal, Depends(require("admin_audit"))],
                     kind: Kind = None, actor: Actor = None, page_no: PageNo = 1,
                     ) -> HTMLResponse:
-        return page(request, "audit.html", a=editing.audit_page(engine, kind, actor, page_no))
+        return page(request, "audit.html", a=audit.audit_page(engine, kind, actor, page_no))
 
     @router.get("/admin/audit.csv", include_in_schema=False)
     def admin_audit_csv(_user: Annotated[Principal, Depends(require("admin_audit_csv"))],
                         kind: Kind = None, actor: Actor = None) -> Response:
-        return Response(editing.audit_csv(engine, kind, actor), media_type="text/csv",
+        return Response(audit.audit_csv(engine, kind, actor), media_type="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="audit.csv"'})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,13 @@ RASTER_COLUMNS = ("name", "path", "bands", "date", "driver", "crs", "width", "he
 FORMATS = {"csv", "json", "geojson", "gpkg"}
 
 
-def export_frame(engine: Engine, kind: str) -> pd.DataFrame:
-    """The records of a table kind (or rasters) as a frame in the import layout."""
+def export_frame(engine: Engine, kind: str, where: Mapping[str, str] | None = None,
+                 with_version: bool = False) -> pd.DataFrame:
+    """The records of a table kind (or rasters) as a frame in the import layout.
+
+    ``where`` keeps only the records whose columns equal the values given (e.g. one alliance's:
+    ``{"alliance": name}``); ``with_version`` adds each record's ``version`` as the last column.
+    """
     require_current(engine)
     if kind == "rasters":
         cols = [getattr(RasterLayer, c) for c in RASTER_COLUMNS]
@@ -40,28 +46,34 @@ def export_frame(engine: Engine, kind: str) -> pd.DataFrame:
     table = schema.model.__table__
     stored = schema.stored_columns
     key = list(schema.key)
+    where = dict(where or {})
+    names = [*stored, "version"] if with_version else stored
     with engine.connect() as conn:
         rows = conn.execute(
-            select(*(table.c[c] for c in stored)).order_by(*(table.c[k] for k in key))
+            select(*(table.c[c] for c in names)).where(*(table.c[c] == v for c, v in where.items()))
+            .order_by(*(table.c[k] for k in key))
         ).all()
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=stored, dtype=object)
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=names, dtype=object)
         for col in schema.columns:
             if col.type in ("codes", "owners"):
-                frame[col.name] = _joined_children(conn, kind, col.name, frame, key)
+                frame[col.name] = _joined_children(conn, kind, col.name, frame, key, where)
     for col in schema.columns:
         if col.type == "unit" and col.name not in stored:
             frame[col.name] = STORED_UNIT["money"]
     if kind == "statistics":
         frame["industry"] = frame["industry"].replace("", None)
-    return frame[schema.names]
+    return frame[[*schema.names, "version"] if with_version else schema.names]
 
 
 def _joined_children(conn: Any, kind: str, column: str, frame: pd.DataFrame,
-                     key: list[str]) -> pd.Series:
+                     key: list[str], where: Mapping[str, str]) -> pd.Series:
     child, pkey, item, extra = CHILD_TABLES[(kind, column)]
     cols = [child.c[c] for c in (*pkey, item)] + ([child.c[extra]] if extra else [])
+    # the parent's key columns are the child's first ones: filter the children alike
+    of_parent = {pkey[key.index(c)]: v for c, v in where.items() if c in key}
     grouped: dict[tuple[Any, ...], list[str]] = {}
-    for row in conn.execute(select(*cols).order_by(*cols[: len(pkey) + 1])):
+    for row in conn.execute(select(*cols).where(*(child.c[c] == v for c, v in of_parent.items()))
+                            .order_by(*cols[: len(pkey) + 1])):
         parent = tuple(row[: len(pkey)])
         text = f"{row[len(pkey)]}:{row[len(pkey) + 1]!r}" if extra else str(row[len(pkey)])
         grouped.setdefault(parent, []).append(text)
