@@ -33,7 +33,7 @@ from innoalliance.web.auth import Principal, hash_token
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette\.testclient`")
-    from fastapi.testclient import TestClient
+    from fastapi.testclient import TestClient as TestClient  # re-exported to the web tests
 
 A = "电动汽车产学研技术创新联盟"
 PASSWORD = "correct horse battery"

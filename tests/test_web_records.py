@@ -186,3 +186,39 @@ def test_member_keeps_its_own_offers(client: TestClient, demo_engine: Engine,
     api = client.get("/api/v1/me/records/offers").json()["records"]
     assert {o["organization"] for o in api} == {world["org"]}
     assert client.get(f"{BASE}/events").status_code == 403
+
+
+def test_committee_compares_records_and_verifies(client: TestClient, demo_engine: Engine,
+                                                 world: dict[str, Any]) -> None:  # noqa: F811
+    url = f"/alliances/{quote(A)}/allocations"
+    form = {"kind": "profit", "as_of": "2016-12-31", "gamma": "1", "rule": "talmud",
+            "copay": "0.2"}
+    login(client, world["users"]["secretariat"].username)
+    seen = client.get(url + "?lang=en")
+    assert seen.status_code == 200 and "Ledger verified" in seen.text
+    assert "Record as agreed" not in seen.text  # the secretariat sees, the committee decides
+    assert client.post(url, data={**form, "csrf": csrf(client, url)}).status_code == 403
+    with TestClient(client.app) as committee:
+        login(committee, world["users"]["committee"].username)
+        token = csrf(committee, url)
+        compared = committee.post(url + "?lang=en", data={**form, "csrf": token})
+        assert compared.status_code == 200 and "Allocation by each rule" in compared.text
+        assert 'value="shapley"' in compared.text and 'value="nucleolus"' in compared.text
+        with demo_engine.connect() as conn:
+            from innoalliance.model import Allocation
+
+            before = conn.execute(select(func.count()).select_from(Allocation)).scalar_one()
+        done = committee.post(url, data={**form, "record": "shapley", "csrf": token},
+                              follow_redirects=False)
+        assert done.status_code == 303 and "recorded=" in done.headers["location"]
+        api = committee.get(f"/api/v1/alliances/{quote(A)}/allocations").json()
+        mine = [e for e in api["allocations"]
+                if e["actor"] == world["users"]["committee"].username]
+        assert len(mine) == 1 and mine[0]["method"] == "shapley"
+        assert api["verification"]["ok"] and api["verification"]["entries"] == before + 1
+        bad = committee.post(url + "?lang=en", data={**form, "kind": "risk", "csrf": token})
+        assert bad.status_code == 422 and "needs the fund" in bad.text
+        report = committee.get(f"/alliances/{quote(A)}/supervision", params={"year": 2014})
+        assert report.status_code == 200 and A in report.text
+    other = f"/alliances/{quote(world['B'])}/allocations"
+    assert client.get(other).status_code == 403

@@ -146,11 +146,16 @@ def _convert(check: _Check, columns: _Columns, col: Column) -> pd.Series:
         for rule in rules.dropna().unique():
             check.cells(rules == rule, cells, col.name, f"invalid credit code: {rule}")
         return cells
+    codes, uniques = columns.distinct(col.name)
     if col.max_length is not None:
-        codes, uniques = columns.distinct(col.name)
         long = np.flatnonzero([len(text) > col.max_length for text in uniques])
         check.cells(np.isin(codes, long), cells, col.name,
                     f"longer than {col.max_length} characters")
+    # PostgreSQL stores no NUL character in text; nor does a person mean one
+    nul = np.flatnonzero(["\x00" in text for text in uniques])
+    if len(nul):
+        check.cells(np.isin(codes, nul), cells, col.name,
+                    "contains a NUL character (\\0); remove it")
     return cells
 
 

@@ -51,6 +51,17 @@ def edits_alliance(user: Principal | None, params: Mapping[str, Any]) -> bool:
             and user.alliance == params.get("name"))
 
 
+def judges_alliance(user: Principal | None, params: Mapping[str, Any]) -> bool:
+    """Admin, or the committee of the alliance named in the path (it runs and records the
+    sharing of profit, cost and risk; the secretariat sees the result)."""
+    if user is None:
+        return False
+    if user.role == "admin":
+        return True
+    return (user.role == "committee" and user.alliance is not None
+            and user.alliance == params.get("name"))
+
+
 def reads_records(user: Principal | None, params: Mapping[str, Any]) -> bool:
     """Anyone for the public kinds (members, projects, outputs); else as :func:`own_alliance`."""
     return params.get("kind") in PUBLIC_KINDS or own_alliance(user, params)
@@ -102,6 +113,12 @@ RULES: dict[str, Rule] = {
     "my_records_import": MEMBER,
     "api_my_records": MEMBER,
     "api_my_records_write": MEMBER,
+    # the committee: sharing runs, the allocation ledger, supervision
+    "allocations_page": own_alliance,
+    "allocations_run": judges_alliance,
+    "supervision_report": own_alliance,
+    "api_allocations": own_alliance,
+    "api_allocations_run": judges_alliance,
     # the audit log of every write
     "admin_audit": frozenset({"admin"}),
     "admin_audit_csv": frozenset({"admin"}),

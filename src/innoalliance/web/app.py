@@ -53,15 +53,17 @@ def plotly_js() -> str:
 
 
 class DropEmptyQuery:
-    """ASGI middleware: drop ``name=`` pairs with an empty value from the query string, so that
-    an HTML form's blank fields mean "no filter" rather than a bad value."""
+    """ASGI middleware: drop ``name=`` pairs with an empty value from the query string of the
+    pages, so that an HTML form's blank fields mean "no filter" rather than a bad value. The API
+    keeps them: there an empty value is refused (422) as its OpenAPI document says."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on with its empty query parameters removed."""
-        if scope["type"] == "http" and scope.get("query_string"):
+        if (scope["type"] == "http" and scope.get("query_string")
+                and not str(scope.get("path", "")).startswith(API)):
             pairs = scope["query_string"].split(b"&")
             kept = [p for p in pairs if p and not p.endswith(b"=")]
             scope = {**scope, "query_string": b"&".join(kept)}
@@ -95,7 +97,7 @@ def alliance_filter(
     q: Annotated[str | None, Query(max_length=200,
                                    description="substring of the Chinese or English name")] = None,
     industry: Annotated[str | None, Query(max_length=32, description="industry code")] = None,
-    region: Annotated[str | None, Query(pattern=r"^\d{1,6}$",
+    region: Annotated[str | None, Query(pattern=r"^[0-9]{1,6}$",
                                         description="host region code prefix")] = None,
     kind: AllianceKind | None = None,
     batch: Annotated[int | None, Query(ge=1, le=1000)] = None,
@@ -110,6 +112,19 @@ def alliance_filter(
 
 
 FilterDep = Annotated[queries.AllianceFilter, Depends(alliance_filter)]
+
+
+def refuse_nul(request: Request) -> None:
+    """Refuse (422) a path or query value holding a NUL character: no stored text can hold one
+    (PostgreSQL refuses NUL in text outright), so such a value names nothing on any backend.
+    A dependency of every route of the app."""
+    where = [("path", k, v) for k, v in request.path_params.items()]
+    where += [("query", k, v) for k, v in request.query_params.multi_items()]
+    errors = [{"type": "string_pattern_mismatch", "loc": (kind, key), "input": value,
+               "msg": "String should not contain a NUL character"}
+              for kind, key, value in where if isinstance(value, str) and "\x00" in value]
+    if errors:
+        raise RequestValidationError(errors)
 
 
 def _relative(url: URL) -> str:
@@ -139,9 +154,13 @@ def create_app(engine_url: str) -> FastAPI:
             engine.dispose()
 
     app = FastAPI(title="innoalliance", version=__version__, lifespan=lifespan,
-                  description="Public, read-only registry of industrial technology innovation "
+                  dependencies=[Depends(refuse_nul)],
+                  description="The public registry of industrial technology innovation "
                               "alliances, their members, projects and outputs, and the "
-                              "technology offers and needs board.")
+                              "technology offers and needs board; for signed-in users (session "
+                              "or `Authorization: Bearer TOKEN`) their records, written through "
+                              "the import rules with version checks, and the committee's "
+                              "sharing runs and allocation ledger.")
     app.state.engine = engine
     app.add_middleware(DropEmptyQuery)
 

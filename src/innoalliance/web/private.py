@@ -40,8 +40,10 @@ from ..workflows.records import ALLIANCE_KINDS
 from . import audit
 from .access import Forbidden, LoginRequired, allowed, require
 from .auth import Auth, Principal, secret_from_env
+from .committee import install as install_committee
 from .i18n import Lang, translator
 from .records import install as install_records
+from .schemas import ErrorOut
 
 API = "/api/v1"
 CREDIT_SYSTEM = "member_contribution"
@@ -289,7 +291,8 @@ def install(app: FastAPI, engine: Engine, render: Render, lang_of: LangOf) -> No
         data = member_view(engine, user.organization, as_of or dt.date.today())
         return page(request, "me.html", m=data)
 
-    @router.get(f"{API}/me", tags=["account"])
+    @router.get(f"{API}/me", tags=["account"],
+                responses={code: {"model": ErrorOut} for code in (401, 403, 422)})
     def api_me(user: Annotated[Principal, Depends(require("api_me"))],
                as_of: AsOf = None) -> dict[str, Any]:
         """The signed-in member's own record (session cookie or ``Authorization: Bearer``)."""
@@ -315,6 +318,7 @@ def install(app: FastAPI, engine: Engine, render: Render, lang_of: LangOf) -> No
 
 
     install_records(app, engine, page, csrf, lang_of)
+    install_committee(app, engine, page, csrf)
 
     @router.get("/admin/audit", response_class=HTMLResponse, include_in_schema=False)
     def admin_audit(request: Request,

@@ -350,7 +350,7 @@ def _install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any],
 
     @app.post(f"{API}{spec.page}/{{kind}}", response_model=WriteOut, tags=["records"],
               name=f"api_{name}records_write",
-              responses={**errors, 409: {"model": WriteErrorOut}})
+              responses={**errors, 400: {"model": WriteErrorOut}, 409: {"model": WriteErrorOut}})
     def api_records_write(kind: KindPath, scope: ScopeDep, body: RowsIn,
                           user: Annotated[Principal,
                                           Depends(require(f"api_{name}records_write"))],

@@ -17,8 +17,9 @@ from .share_store import Comparison, compare_cost, compare_profit, profit_game, 
 
 
 def report_and_record(engine: Engine, comparison: Comparison, *, output: Path,
-                      record: str | None = None) -> Done:
-    """Save the run, write the reports, and if ``record`` names a rule, record its allocation."""
+                      record: str | None = None, who: str | None = None) -> Done:
+    """Save the run, write the reports, and if ``record`` names a rule, record its allocation
+    (by ``who``, default the login name)."""
     summary = comparison.summary()
     if record is not None:
         if record not in comparison.allocations.columns:
@@ -29,7 +30,7 @@ def report_and_record(engine: Engine, comparison: Comparison, *, output: Path,
             kind=comparison.kind, method=record,
             payload={"allocation": summary["allocations"][record], "game": summary["game"],
                      "in_core": summary["in_core"][record], "compared": summary["allocations"],
-                     "notes": summary["notes"]})
+                     "notes": summary["notes"]}, who=who)
         summary["recorded"] = {"id": entry.id, "rule": record, "hash": entry.hash}
     run_id = save_run(engine, "share", {"kind": comparison.kind, "subject": comparison.subject,
                                         "record": record}, {"game": comparison.game}, summary)
