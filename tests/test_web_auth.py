@@ -89,7 +89,8 @@ def _requests(route: Any, world: dict[str, Any]) -> list[tuple[str, str, dict[st
     and a private kind of record (``{key}``: a commitment of the alliance in ``{name}``), the
     member's own offer."""
     if isinstance(route, Mount):
-        return [("GET", "/static/style.css", {})]
+        asset = "swagger-ui.css" if "swagger" in route.path else "style.css"
+        return [("GET", f"{route.path}/{asset}", {})]
     method = "POST" if "POST" in route.methods else "GET"
     path: str = route.path
     if "{name}" not in path:

@@ -43,7 +43,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from innoalliance.cli.user import add_user
-from innoalliance.model import Commitment, Membership, Organization
+from innoalliance.model import Commitment, Event, Membership, Offer, Organization
 from innoalliance.store.engine import make_engine
 from innoalliance.web.app import create_app
 
@@ -468,3 +468,78 @@ def test_admin_reads_the_audit_log(browser: Browser, page: Page, base: str,
     assert {accounts[r] for r in ROLES} <= set(users)
     expect(page.locator("body")).not_to_contain_text("$argon2")
     shot(page, "admin-users")
+
+
+# -- more of each role's work: importing, keeping offers, sharing --------------------------------
+
+def test_secretariat_imports_a_file_row_by_row(page: Page, base: str, store: Engine,
+                                               accounts: dict[str, str], tmp_path: Path,
+                                               shot: Shot) -> None:
+    login(page, base, accounts["secretariat"])
+    page.locator("p.kinds a[href$='/records/events']").click()
+    page.wait_for_url(re.compile(r"/records/events$"))
+    tag = uuid.uuid4().hex[:6]
+    bad = tmp_path / "events.csv"
+    bad.write_text("ref,type,date,description\n"
+                   f"B1-{tag},report,2026-01-01,fine\n"
+                   f"B2-{tag},complaint,2026-01-02,unknown type\n", encoding="utf-8")
+    form = page.locator("form.import")
+    form.locator("input[type=file]").set_input_files(str(bad))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    problems = page.locator("tr.problem")
+    expect(problems).to_have_count(1)
+    expect(problems.first).to_contain_text("complaint")
+    expect(problems.first.locator("td").first).to_have_text("3")  # the file's row number
+    shot(page, "secretariat-import-problems")
+    with store.connect() as conn:
+        assert conn.execute(select(Event.ref).where(Event.ref == f"B1-{tag}")).first() is None
+    bad.write_text(f"ref,type,date\nB1-{tag},report,2026-01-01\n", encoding="utf-8")
+    page.locator("form.import input[type=file]").set_input_files(str(bad))
+    with page.expect_navigation():
+        page.locator("form.import button[type=submit]").click()
+    expect(page.locator(".message.saved")).to_be_visible()
+    expect(page.get_by_role("cell", name=f"B1-{tag}", exact=True)).to_be_visible()
+
+
+def test_member_adds_an_offer(page: Page, base: str, store: Engine, accounts: dict[str, str],
+                              shot: Shot) -> None:
+    login(page, base, accounts["member"])
+    page.locator("p.kinds a[href='/me/records/offers']").click()
+    page.locator("a.add").click()
+    title = f"browser offer {uuid.uuid4().hex[:6]}"
+    form = page.locator("form.record")
+    form.locator("input[name=title]").fill(title)
+    form.locator("textarea[name=text]").fill("锂电池热管理技术许可")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    expect(page.locator(".message.saved")).to_be_visible()
+    with store.connect() as conn:
+        owner = conn.execute(select(Offer.organization).where(Offer.title == title)).scalar()
+    assert owner == accounts["org"]
+    shot(page, "member-offer-added")
+
+
+def test_committee_compares_and_records_an_allocation(page: Page, base: str,
+                                                      accounts: dict[str, str],
+                                                      shot: Shot) -> None:
+    login(page, base, accounts["committee"])
+    page.locator("a.allocations").click()
+    page.wait_for_url(re.compile(r"/allocations$"))
+    expect(page.locator(".ledger-ok")).to_be_visible()
+    form = page.locator("form.share")
+    form.locator("input[name=as_of]").fill("2016-12-31")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    table = page.locator("table.comparison")
+    expect(table).to_be_visible()
+    shot(page, "committee-comparison")
+    with page.expect_navigation():
+        table.locator("button[value=shapley]").click()
+    expect(page.locator(".message.saved").first).to_be_visible()
+    assert "recorded=" in page.url
+    mine = page.get_by_role("row").filter(has_text=accounts["committee"])
+    expect(mine).to_have_count(1)
+    expect(mine).to_contain_text("shapley")
+    expect(page.locator(".ledger-ok")).to_be_visible()
+    shot(page, "committee-recorded")

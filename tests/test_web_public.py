@@ -221,6 +221,10 @@ def test_no_external_urls_on_any_page(client: TestClient, alliances: pd.DataFram
     js = client.get("/static/plotly.min.js")
     assert js.status_code == 200 and "plotly.js" in js.text[:2000]
     assert client.get("/static/style.css").status_code == 200
+    docs = client.get("/docs").text  # Swagger UI from the installed package, no CDN
+    assert not EXTERNAL.findall(docs) and "/static/swagger/swagger-ui-bundle.js" in docs
+    bundle = client.get("/static/swagger/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.content) > 100_000
 
 
 def test_api_matches_pages(client: TestClient, demo_engine: Engine) -> None:

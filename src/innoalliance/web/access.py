@@ -85,8 +85,7 @@ RULES: dict[str, Rule] = {
     "api_needs": ANYONE,
     "openapi": ANYONE,
     "swagger_ui_html": ANYONE,
-    "swagger_ui_redirect": ANYONE,
-    "redoc_html": ANYONE,
+    "swagger_static": ANYONE,
     "login_form": ANYONE,
     "login": ANYONE,
     # signed in

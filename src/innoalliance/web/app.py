@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -23,6 +24,7 @@ from sqlalchemy import Engine
 from starlette.datastructures import URL
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
+from swagger_ui_bundle import swagger_ui_path
 
 from .. import __version__
 from ..errors import InnoallianceError, StoreError, UnknownReference
@@ -30,11 +32,13 @@ from ..model.vocab import AllianceKind, RegionLevel, Stage
 from ..reports.html import figure_html
 from ..store.engine import make_engine
 from . import queries
+from .cache import store_cache
 from .i18n import COOKIE, DEFAULT_LANG, LANGS, Lang, translator
 from .private import install as install_private
 from .schemas import AllianceDetail, AlliancePage, ErrorOut, KnowledgeOut, RegionOut
 
 API = "/api/v1"
+SWAGGER = "/static/swagger"
 COOKIE_AGE = 365 * 24 * 3600
 
 _env = Environment(
@@ -154,6 +158,7 @@ def create_app(engine_url: str) -> FastAPI:
             engine.dispose()
 
     app = FastAPI(title="innoalliance", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # /docs below serves its assets itself
                   dependencies=[Depends(refuse_nul)],
                   description="The public registry of industrial technology innovation "
                               "alliances, their members, projects and outputs, and the "
@@ -167,6 +172,8 @@ def create_app(engine_url: str) -> FastAPI:
     def render(request: Request, template: str, lang: Lang, status: int = 200,
                **context: Any) -> HTMLResponse:
         other: Lang = "en" if lang == "zh" else "zh"
+        if "user" not in context:  # public pages: who is signed in, for the header
+            context["user"] = request.app.state.auth.current(request)
         html = _env.get_template(template).render(
             t=translator(lang), lang=lang, version=__version__, request=request,
             switch_url=_relative(request.url.include_query_params(lang=other)), **context)
@@ -222,6 +229,14 @@ def create_app(engine_url: str) -> FastAPI:
         return Response(plotly_js(), media_type="application/javascript",
                         headers={"Cache-Control": "public, max-age=86400"})
 
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def swagger_ui_html() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json", title="innoalliance API",
+            swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png")
+
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, lang: LangDep) -> HTMLResponse:
         return render(request, "home.html", lang, counts=queries.counts(engine))
@@ -251,9 +266,13 @@ def create_app(engine_url: str) -> FastAPI:
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
     def map_page(request: Request, lang: LangDep) -> HTMLResponse:
-        figure, table, off_map = queries.host_map(engine, lang)
+        def drawn() -> tuple[str | None, list[dict[str, Any]], list[str]]:
+            figure, table, off_map = queries.host_map(engine, lang)
+            return (figure_html(figure) if figure is not None else None), table, off_map
+
+        html, table, off_map = store_cache(engine).get(("map", lang), drawn)
         return render(request, "map.html", lang, table=table, off_map=off_map,
-                      figure=figure_html(figure) if figure is not None else None)
+                      figure=html)
 
     @app.get("/board", response_class=HTMLResponse, include_in_schema=False)
     def board(request: Request, lang: LangDep,
@@ -302,6 +321,7 @@ def create_app(engine_url: str) -> FastAPI:
 
     install_private(app, engine, render, _lang_of)
 
-    # after /static/plotly.min.js, so that route wins
+    # after /static/plotly.min.js, so that route wins; Swagger UI's files from its package
+    app.mount(SWAGGER, StaticFiles(directory=swagger_ui_path), name="swagger_static")
     app.mount("/static", StaticFiles(packages=[("innoalliance.web", "static")]), name="static")
     return app

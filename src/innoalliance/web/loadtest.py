@@ -28,7 +28,7 @@ import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -316,7 +316,8 @@ def _stop(process: subprocess.Popen[bytes], grace: float) -> None:
         process.wait(grace)
     except subprocess.TimeoutExpired:
         if sys.platform != "win32":  # its own session: the workers are in its process group
-            os.killpg(process.pid, signal.SIGKILL)
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
         else:
             process.kill()
         process.wait(grace)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
+import pandas as pd
 import shapely
 from plotly import graph_objects as go
 from sqlalchemy import Engine, func, or_, select
@@ -35,6 +36,7 @@ from ..model.vocab import MemberRole
 from ..reports.maps import Region as MapRegion
 from ..reports.maps import choropleth
 from ..workflows.evaluate import evaluate
+from .cache import store_cache
 
 PAGE_SIZE = 20
 Sort = Literal["name", "-name", "year", "-year", "batch", "-batch"]
@@ -193,15 +195,22 @@ def ledger_year(engine: Engine) -> int | None:
     return min(max(years), dt.date.today().year) if years else None
 
 
+def _activity(engine: Engine) -> tuple[int | None, pd.DataFrame | None]:
+    """Every alliance's activity scores in the ledger's latest year (``None``: not evaluable)."""
+    year = ledger_year(engine)
+    if year is None:
+        return None, None
+    try:
+        return year, evaluate(engine, load_system(ACTIVITY_SYSTEM), [year]).scores
+    except InnoallianceError:
+        return year, None
+
+
 def latest_grade(engine: Engine, name: str) -> dict[str, Any] | None:
     """The alliance's ``alliance_activity`` grade in the ledger's latest year, or ``None`` when
     it cannot be evaluated."""
-    year = ledger_year(engine)
-    if year is None:
-        return None
-    try:
-        scores = evaluate(engine, load_system(ACTIVITY_SYSTEM), [year]).scores
-    except InnoallianceError:
+    year, scores = store_cache(engine).get("activity", lambda: _activity(engine))
+    if year is None or scores is None:
         return None
     if (name, year) not in scores.index:
         return None
