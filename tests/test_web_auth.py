@@ -30,6 +30,7 @@ from innoalliance.model import (
 from innoalliance.web.access import RULES, allowed
 from innoalliance.web.app import create_app
 from innoalliance.web.auth import Principal, hash_token
+from innoalliance.workflows.runs import save_run
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette\.testclient`")
@@ -74,8 +75,11 @@ def world(demo_engine: Engine) -> dict[str, Any]:
     for role, extra in scope.items():
         user = add_user(demo_engine, f"{role}-{tag}", role, PASSWORD, **extra)
         users[role] = Principal(user.id, user.username, role, user.organization, user.alliance)
+    run = save_run(demo_engine, "evaluate", {"system": "alliance_activity", "tag": tag}, {},
+                   {"scores": [{"alliance": A, "year": 2018, "score": 61.5, "grade": "high"}],
+                    "weights": {"x": 0.5, "y": 0.5}})
     return {"users": users, "B": other, "org": member_org, "codes": codes, "tag": tag,
-            "refs": refs, "offer": offer}
+            "refs": refs, "offer": offer, "run": run}
 
 
 @pytest.fixture
@@ -92,7 +96,7 @@ def _requests(route: Any, world: dict[str, Any]) -> list[tuple[str, str, dict[st
         asset = "swagger-ui.css" if "swagger" in route.path else "style.css"
         return [("GET", f"{route.path}/{asset}", {})]
     method = "POST" if "POST" in route.methods else "GET"
-    path: str = route.path
+    path: str = route.path.replace("{run_id}", str(world["run"]))
     if "{name}" not in path:
         if "{kind}" in path:
             path = path.replace("{kind}", "offers").replace("{key}", quote(world["offer"]))

@@ -23,13 +23,14 @@ from innoalliance.model import Industry
 from innoalliance.web.app import create_app
 from innoalliance.web.i18n import LABELS, LANGS, translator
 from innoalliance.workflows.ledger import read_ledger, select_frame
+from innoalliance.workflows.runs import save_run
 
 with warnings.catch_warnings():  # starlette's TestClient announces a move to httpx2
     warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette\.testclient`")
     from fastapi.testclient import TestClient
 
 EV = "电动汽车产学研技术创新联盟"
-PAGES = ("/", "/alliances", f"/alliances/{EV}", "/map", "/board")
+PAGES = ("/", "/alliances", f"/alliances/{EV}", "/map", "/board", "/reports")
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 PRIVATE = ("commitment", "contribution", "rating", "audit")
 
@@ -303,3 +304,26 @@ def test_serve_without_the_web_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 1
     assert "serving the web platform needs the optional dependencies" in result.output
     assert "pip install 'innoalliance[web]'" in result.output  # brackets are not markup
+
+
+def test_published_runs_are_public_others_are_not(client: TestClient, demo_engine: Engine,
+                                                  ) -> None:
+    published = save_run(demo_engine, "evaluate", {"system": "alliance_activity"}, {"n": 1},
+                         {"scores": [{"alliance": EV, "year": 2018, "score": 0.5}],
+                          "weights": {"a": 0.25, "b": 0.75}, "note": [1, 2]})
+    private = save_run(demo_engine, "share", {"kind": "profit"}, {}, {"total": 1.0})
+    listed = client.get("/api/v1/runs").json()
+    assert published in {r["id"] for r in listed} and private not in {r["id"] for r in listed}
+    run = client.get(f"/api/v1/runs/{published}").json()
+    assert run["results"]["weights"] == {"a": 0.25, "b": 0.75}
+    assert client.get(f"/api/v1/runs/{private}").status_code == 404
+    assert client.get(f"/reports/{private}").status_code == 404
+    assert client.get("/api/v1/admin/runs").status_code == 401
+    page = client.get(f"/reports/{published}", params={"lang": "en"})
+    assert page.status_code == 200 and "Evaluation" in page.text and EV in page.text
+    assert "<th>b</th><td>0.75</td>" in page.text  # a mapping of numbers as a table
+    listing = client.get("/reports", params={"workflow": "evaluate"})
+    assert listing.status_code == 200 and f'href="/reports/{published}"' in listing.text
+    shares = client.get("/reports", params={"workflow": "share"})
+    assert shares.status_code == 200 and f'href="/reports/{private}"' not in shares.text
+    assert client.get("/reports", params={"workflow": "nope"}).status_code == 422

@@ -12,7 +12,9 @@ from ..errors import ConflictError, MissingExtra, Problem, UnknownReference, Val
 from ..ingest.cells import closest
 from ..model import Alliance, ApiToken, Organization, User
 from ..model.accounts import ROLES
+from ..store.audit import audit_entry
 from ..store.engine import require_current, transaction
+from ..workflows.register import actor
 from .common import DbOption, console, engine_for, handles_errors
 
 app = typer.Typer(no_args_is_help=True, help="Web platform accounts: users and API tokens.")
@@ -26,9 +28,11 @@ def _problem(column: str, value: str | None, rule: str, suggestion: str | None =
 
 
 def add_user(engine: Engine, username: str, role: str, password: str, *,
-             organization: str | None = None, alliance: str | None = None) -> User:
+             organization: str | None = None, alliance: str | None = None,
+             who: str | None = None) -> User:
     """Store a new user, checking the role's scope (member: organization; secretariat and
-    committee: alliance) and that the name is free."""
+    committee: alliance) and that the name is free; audited as added by ``who`` (default:
+    ``INNOALLIANCE_ACTOR`` or the login name), without the password or its hash."""
     from ..web.auth import hash_password, now
 
     require_current(engine)
@@ -63,6 +67,9 @@ def add_user(engine: Engine, username: str, role: str, password: str, *,
                     organization=organization, alliance=alliance, created_at=now(),
                     active=True)
         db.add(user)
+        audit_entry(db, who or actor(), "add", "users", key=username, before=None,
+                    after={"role": role, "organization": organization, "alliance": alliance,
+                           "active": True})
     return user
 
 
@@ -76,25 +83,30 @@ def _user_id(engine: Engine, username: str) -> int:
     return uid
 
 
-def issue_token(engine: Engine, username: str) -> str:
-    """A new API token for ``username``; only its SHA-256 hash is stored."""
+def issue_token(engine: Engine, username: str, who: str | None = None) -> str:
+    """A new API token for ``username``; only its SHA-256 hash is stored, and the audit entry
+    (by ``who``, default ``INNOALLIANCE_ACTOR`` or the login name) holds neither."""
     from ..web.auth import hash_token, new_token, now
 
     uid = _user_id(engine, username)
     token = new_token()
     with transaction(engine) as db:
         db.add(ApiToken(user=uid, token_hash=hash_token(token), created_at=now(), revoked=False))
+        audit_entry(db, who or actor(), "token", "api_tokens", key=username)
     return token
 
 
-def revoke_tokens(engine: Engine, username: str) -> int:
-    """Revoke every API token of ``username``; how many were live."""
+def revoke_tokens(engine: Engine, username: str, who: str | None = None) -> int:
+    """Revoke every API token of ``username``; how many were live. Audited as done by ``who``
+    (default ``INNOALLIANCE_ACTOR`` or the login name)."""
     uid = _user_id(engine, username)
     with transaction(engine) as db:
         done = db.execute(update(ApiToken).where(ApiToken.user == uid,
                                                  ApiToken.revoked.is_(False))
                           .values(revoked=True))
-        return int(getattr(done, "rowcount", 0) or 0)
+        revoked = int(getattr(done, "rowcount", 0) or 0)
+        audit_entry(db, who or actor(), "revoke", "api_tokens", key=username, revoked=revoked)
+        return revoked
 
 
 def _need_web() -> None:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from sqlalchemy import Engine, select
 
 from ..model import Alliance, AllianceTransition
+from ..store.audit import audit_entry
 from ..store.engine import transaction
 
 DEPARTMENTS = {"44": "广东省科学技术厅", "11": "中关村科技园区管理委员会", "33": "浙江省科学技术厅"}
@@ -28,16 +29,18 @@ def _entry(alliance: str, before: str | None, after: str, day: dt.date, who: str
 
 
 def load_demo_histories(engine: Engine, who: str) -> int:
-    """Write the histories; returns how many alliances got one."""
+    """Write the histories, with one summary audit entry; returns how many alliances got one."""
     with transaction(engine) as session:
         logged = set(session.scalars(select(AllianceTransition.alliance).distinct()))
         written = 0
+        entries = 0
         for a in session.scalars(select(Alliance).order_by(Alliance.name_zh)):
             if a.name_zh in logged:
                 continue
             year = a.approval_year
             proposed = dt.date(year - 1, 9, 1) if year else dt.date(2015, 9, 1)  # seed 002: 2015
             session.add(_entry(a.name_zh, None, "proposed", proposed, who, {}))
+            entries += 1
             if year and a.status != "proposed":
                 approval = {"batch": a.batch, "year": year, "charter": "founding agreement",
                             "department": DEPARTMENTS.get(a.host_region[:2], "科学技术主管部门")}
@@ -46,5 +49,9 @@ def load_demo_histories(engine: Engine, who: str) -> int:
                 session.add(_entry(a.name_zh, "approved", "operating", dt.date(year, 7, 1),
                                    who, {}))
                 a.status = "operating"
+                entries += 2
             written += 1
+        if entries:
+            audit_entry(session, who, "demo", "alliance_transitions", count=entries,
+                        alliances=written)
     return written

@@ -7,9 +7,7 @@ it on, the import fails with :class:`~innoalliance.errors.ConflictError` and not
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -21,8 +19,9 @@ from sqlalchemy import ColumnElement, Table, bindparam, delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from ..errors import ConflictError
-from ..model import AuditEntry, OrganizationIndustry, OutputOwner, ProjectParticipant
+from ..model import OrganizationIndustry, OutputOwner, ProjectParticipant
 from ..model.base import Base
+from ..store.audit import audit_entry
 from .bulk import bulk_insert
 from .cells import group_codes
 from .schema import KindSchema
@@ -323,10 +322,7 @@ def audit_import(session: Session, actor: str, result: ImportResult, path: Path 
     detail.update({name: items[:AUDIT_LIST_LIMIT] for name, items in lists.items()})
     detail["lists_truncated"] = any(len(items) > AUDIT_LIST_LIMIT for items in lists.values()) or (
         result.inserted > AUDIT_LIST_LIMIT or result.updated > AUDIT_LIST_LIMIT)
-    session.add(AuditEntry(
-        at=dt.datetime.now(dt.UTC), actor=actor, action=action, kind=result.kind,
-        detail=json.dumps(detail, ensure_ascii=False, default=str),
-    ))
+    audit_entry(session, actor, action, result.kind, **detail)
 
 
 def _plain(value: Any) -> Any:

@@ -86,6 +86,10 @@ RULES: dict[str, Rule] = {
     "openapi": ANYONE,
     "swagger_ui_html": ANYONE,
     "swagger_static": ANYONE,
+    "reports_page": ANYONE,
+    "report_page": ANYONE,
+    "api_runs": ANYONE,
+    "api_run": ANYONE,
     "login_form": ANYONE,
     "login": ANYONE,
     # signed in
@@ -119,6 +123,8 @@ RULES: dict[str, Rule] = {
     "api_allocations": own_alliance,
     "api_allocations_run": judges_alliance,
     # the audit log of every write
+    "api_admin_runs": frozenset({"admin"}),
+    "api_admin_run": frozenset({"admin"}),
     "admin_audit": frozenset({"admin"}),
     "admin_audit_csv": frozenset({"admin"}),
 }

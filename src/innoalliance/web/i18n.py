@@ -210,6 +210,17 @@ LABELS: dict[str, dict[str, str]] = {
     "record_rule": {"zh": "记录为议定方案", "en": "Record as agreed"},
     "recorded_message": {"zh": "已记录第 {id} 条分配方案。", "en": "Allocation {id} recorded."},
     "col_total": {"zh": "合计", "en": "Total"},
+    "nav_reports": {"zh": "规划与评价", "en": "Plans and evaluations"},
+    "reports_title": {"zh": "已发布的规划与评价", "en": "Published plans and evaluations"},
+    "reports_intro": {"zh": "每次运行的参数、输入指纹与结果均按保存时原样公开，可复现。",
+                      "en": "Each run's parameters, input fingerprints and results, as saved: "
+                            "reproducible."},
+    "workflow_plan": {"zh": "区域布局规划", "en": "Regional layout plan"},
+    "workflow_evaluate": {"zh": "评价", "en": "Evaluation"},
+    "workflow_credit": {"zh": "成员信用评级", "en": "Member credit rating"},
+    "workflow_share": {"zh": "利益分配", "en": "Sharing"},
+    "workflow_match": {"zh": "供需匹配", "en": "Matching"},
+    "parameters": {"zh": "参数", "en": "Parameters"},
     "my_records": {"zh": "维护本单位的技术供给与需求", "en": "Keep my offers and needs"},
 }
 

@@ -43,6 +43,7 @@ from .auth import Auth, Principal, secret_from_env
 from .committee import install as install_committee
 from .i18n import Lang, translator
 from .records import install as install_records
+from .runs import install as install_runs
 from .schemas import ErrorOut
 
 API = "/api/v1"
@@ -319,6 +320,7 @@ def install(app: FastAPI, engine: Engine, render: Render, lang_of: LangOf) -> No
 
     install_records(app, engine, page, csrf, lang_of)
     install_committee(app, engine, page, csrf)
+    install_runs(app, engine, page)
 
     @router.get("/admin/audit", response_class=HTMLResponse, include_in_schema=False)
     def admin_audit(request: Request,

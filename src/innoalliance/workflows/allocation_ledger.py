@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select
 
 from .. import __version__
 from ..model import Allocation
+from ..store.audit import audit_entry
 from ..store.engine import require_current, transaction
 from .register import actor
 
@@ -48,7 +49,10 @@ def entry_hash(prev_hash: str, entry: Allocation) -> str:
 
 def record_allocation(engine: Engine, *, alliance: str | None, subject: str, kind: str,
                       method: str, payload: dict[str, Any], who: str | None = None) -> Allocation:
-    """Append one agreed allocation to the chain; returns the stored entry with its hash."""
+    """Append one agreed allocation to the chain; returns the stored entry with its hash.
+
+    The audit log gets an entry (action ``record``, kind ``allocations``) naming the entry by
+    its id; the payload stays in the chain."""
     require_current(engine)
     payload = {**payload, "software_version": __version__}
     with transaction(engine) as session:
@@ -60,6 +64,10 @@ def record_allocation(engine: Engine, *, alliance: str | None, subject: str, kin
             payload=canonical(payload), prev_hash=last.hash if last else GENESIS, hash="")
         entry.hash = entry_hash(entry.prev_hash, entry)
         session.add(entry)
+        session.flush()
+        audit_entry(session, entry.actor, "record", "allocations", key=str(entry.id),
+                    id=entry.id, alliance=alliance, subject=subject, allocation_kind=kind,
+                    method=method, hash=entry.hash, prev_hash=entry.prev_hash, before=None)
     return entry
 
 

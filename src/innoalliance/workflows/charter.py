@@ -30,7 +30,8 @@ from ..ingest.charter import (
     check_charter,
     read_document,
 )
-from ..model import Alliance, AuditEntry, Charter, Commitment, Membership
+from ..model import Alliance, Charter, Commitment, Membership
+from ..store.audit import audit_entry
 from ..store.engine import require_current, transaction
 from .ledger import read_ledger
 from .share_file import METHODS
@@ -127,10 +128,8 @@ def import_document(engine: Engine, data: object, file: str, who: str, *,
                             document=json.dumps(charter.document, ensure_ascii=False,
                                                 sort_keys=True),
                             source=file, actor=who, recorded_at=now))
-        session.add(AuditEntry(at=now, actor=who, action="import", kind="charters",
-                               detail=json.dumps({"alliance": charter.alliance,
-                                                  "version": version, "file": file,
-                                                  "new_commitments": new}, ensure_ascii=False)))
+        audit_entry(session, who, "import", "charters", alliance=charter.alliance,
+                    version=version, file=file, new_commitments=new)
     return CharterImport(charter.alliance, version, len(charter.obligations), tuple(new))
 
 

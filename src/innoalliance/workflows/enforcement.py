@@ -31,8 +31,10 @@ from ..model import (
     OutputOwner,
     ProjectParticipant,
 )
+from ..store.audit import audit_entry, key_text
 from ..store.engine import require_current, transaction
 from .charter import StoredCharter, chartered_alliances, require_charter
+from .register import actor
 
 EVENT_PREFIX = "DEFAULT-"
 EVENT_SOURCE = "charter enforcement check"
@@ -134,11 +136,12 @@ def ownership(session: Session, alliance: str, document: Mapping[str, Any],
 
 
 def _record(session: Session, alliance: str, assessment: enf.Assessment,
-            clauses: enf.Penalties) -> tuple[list[str], list[str]]:
+            clauses: enf.Penalties, who: str) -> tuple[list[str], list[str]]:
     existing = set(session.execute(select(Event.ref).where(
         Event.alliance == alliance, Event.ref.like(f"{EVENT_PREFIX}%"))).scalars())
     new: list[str] = []
     already: list[str] = []
+    records: list[dict[str, Any]] = []
     for s in assessment.statuses:
         if not s.in_default:
             continue
@@ -150,13 +153,21 @@ def _record(session: Session, alliance: str, assessment: enf.Assessment,
         assert c.due is not None
         began = c.due + dt.timedelta(days=clauses.grace_days + 1)
         what = "stopped paying in" if s.stopped_paying_in else s.status
-        session.add(Event(alliance=alliance, ref=ref, type="violation", date=began,
-                          organization=c.member, source=EVENT_SOURCE,
-                          description=f"{c.ref} in default under the charter ({what}): "
-                                      f"{s.delivered_share:.0%} delivered, "
-                                      f"{s.outstanding:,.2f} {c.unit} outstanding "
-                                      f"{clauses.grace_days} days after the due date {c.due}"))
+        event = Event(alliance=alliance, ref=ref, type="violation", date=began,
+                      organization=c.member, source=EVENT_SOURCE,
+                      description=f"{c.ref} in default under the charter ({what}): "
+                                  f"{s.delivered_share:.0%} delivered, "
+                                  f"{s.outstanding:,.2f} {c.unit} outstanding "
+                                  f"{clauses.grace_days} days after the due date {c.due}")
+        session.add(event)
         new.append(ref)
+        records.append({"key": key_text(alliance, ref), "after": {
+            "alliance": alliance, "ref": ref, "type": event.type, "date": began.isoformat(),
+            "organization": event.organization, "description": event.description,
+            "source": event.source}})
+    if records:
+        audit_entry(session, who, "record", "events", inserted=len(records),
+                    inserted_keys=[r["key"] for r in records], inserted_records=records)
     return new, already
 
 
@@ -170,8 +181,11 @@ def _named(alert: dict[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
 
 
 def check_alliance(engine: Engine, charter: StoredCharter, as_of: dt.date, *,
-                   record: bool = False) -> dict[str, Any]:
-    """The enforcement check of one alliance under its current charter."""
+                   record: bool = False, who: str | None = None) -> dict[str, Any]:
+    """The enforcement check of one alliance under its current charter.
+
+    With ``record`` the new violation events are written, with one audit entry (action
+    ``record``, kind ``events``) naming ``who`` (default: :func:`.register.actor`)."""
     doc = charter.document
     clauses = clauses_of(doc)
     with transaction(engine) as session:
@@ -179,8 +193,8 @@ def check_alliance(engine: Engine, charter: StoredCharter, as_of: dt.date, *,
         assessment = enf.assess(commitments, deliveries, as_of, clauses)
         members = [m.organization for m in _members(session, charter.alliance, as_of)]
         owners = ownership(session, charter.alliance, doc, as_of)
-        recorded, already = (_record(session, charter.alliance, assessment, clauses) if record
-                             else ([], []))
+        recorded, already = (_record(session, charter.alliance, assessment, clauses,
+                                     who or actor()) if record else ([], []))
         codes = {a.member for a in assessment.alerts} | {m.member for m in assessment.members}
         names = {code: name for code, name in session.execute(
             select(Organization.credit_code, Organization.name_zh)
@@ -221,11 +235,14 @@ def correction_factors(assessment: enf.Assessment, members: Sequence[str]) -> di
 
 
 def check(engine: Engine, as_of: dt.date, alliance: str | None = None, *,
-          record: bool = False) -> dict[str, Any]:
-    """The enforcement check (JSON-ready) of every chartered alliance, or of one."""
+          record: bool = False, who: str | None = None) -> dict[str, Any]:
+    """The enforcement check (JSON-ready) of every chartered alliance, or of one; ``record``
+    writes new defaults as violation events, audited as written by ``who`` (default: the
+    ``INNOALLIANCE_ACTOR`` or login name)."""
     require_current(engine)
     names = [alliance] if alliance is not None else chartered_alliances(engine)
-    results = [check_alliance(engine, require_charter(engine, name), as_of, record=record)
+    results = [check_alliance(engine, require_charter(engine, name), as_of, record=record,
+                              who=who)
                for name in names]
     return {"as_of": as_of.isoformat(), "record": record,
             "severity_rules": enf.SEVERITY_RULES, "alliances": results}

@@ -45,6 +45,7 @@ from ..ingest.indexsystem import load_system
 from ..methods.grading import MOST_ACTIVITY_BANDS
 from ..model import Alliance, AllianceTransition, Charter, Membership, Organization
 from ..model.vocab import MemberRole, OrgType
+from ..store.audit import audit_entry, key_text
 from ..store.engine import require_current, transaction
 from .evaluate import evaluate
 from .register import actor
@@ -362,9 +363,15 @@ def transition(engine: Engine, alliance: str, to: str, *, reason: str, who: str 
                                    to_state=to, organization=None, actor=who or actor(), at=at,
                                    reason=reason.strip(), inputs=_json(inputs))
         session.add(entry)
+        before: dict[str, Any] = {"state": state, "status": row.status}
         row.status = to
+        after: dict[str, Any] = {"state": to, "status": to}
         if to == "approved":
+            before.update(batch=row.batch, approval_year=row.approval_year)
             row.batch, row.approval_year = batch, year
+            after.update(batch=batch, approval_year=year)
+        audit_entry(session, entry.actor, "transition", "alliances", key=alliance,
+                    before=before, after=after, reason=entry.reason, when=at.isoformat())
         session.flush()
         return _record(entry)
 
@@ -419,14 +426,17 @@ def member_join(engine: Engine, alliance: str, organization: str, role: str = "m
         if member is not None and member.left is None:
             raise MethodError(f"{organization} is already a member of {alliance} (since "
                               f"{member.joined or 'an unknown date'})")
+        before = None if member is None else _member_values(member)
         if member is None:
-            session.add(Membership(alliance=alliance, organization=organization, role=role,
-                                   joined=day, left=None, source="innoalliance alliance join"))
+            member = Membership(alliance=alliance, organization=organization, role=role,
+                                joined=day, left=None, source="innoalliance alliance join")
+            session.add(member)
         else:
             member.role, member.joined, member.left = role, day, None
         return _member_entry(session, alliance, organization, state, "joined", at, who,
                              reason, {"role": role, "date": day.isoformat(),
-                                      "rejoined": member is not None})
+                                      "rejoined": before is not None},
+                             before, _member_values(member))
 
 
 def member_leave(engine: Engine, alliance: str, organization: str,
@@ -455,18 +465,30 @@ def member_leave(engine: Engine, alliance: str, organization: str,
         _not_before_last(problems, where, log, at)
         problems.raise_if_any(f"{organization} cannot leave {alliance}; nothing was written",
                               "give every input listed and run again")
+        before = _member_values(member)
         member.left = day
         return _member_entry(session, alliance, organization, state, "left", at, who,
-                             reason, {"role": member.role, "date": day.isoformat()})
+                             reason, {"role": member.role, "date": day.isoformat()},
+                             before, _member_values(member))
+
+
+def _member_values(member: Membership) -> dict[str, Any]:
+    """The audited columns of a membership: role and the dates of its current spell."""
+    return {"role": member.role,
+            "joined": None if member.joined is None else member.joined.isoformat(),
+            "left": None if member.left is None else member.left.isoformat()}
 
 
 def _member_entry(session: Session, alliance: str, organization: str, state: str, what: str,
-                  at: dt.datetime, who: str | None, reason: str,
-                  inputs: dict[str, Any]) -> TransitionRecord:
+                  at: dt.datetime, who: str | None, reason: str, inputs: dict[str, Any],
+                  before: dict[str, Any] | None, after: dict[str, Any]) -> TransitionRecord:
     entry = AllianceTransition(alliance=alliance, kind="member", from_state=state,
                                to_state=what, organization=organization, actor=who or actor(),
                                at=at, reason=reason.strip(), inputs=_json(inputs))
     session.add(entry)
+    audit_entry(session, entry.actor, "join" if what == "joined" else "leave", "memberships",
+                key=key_text(alliance, organization), before=before, after=after,
+                reason=entry.reason, when=at.isoformat())
     session.flush()
     return _record(entry)
 

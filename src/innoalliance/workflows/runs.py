@@ -12,7 +12,9 @@ from sqlalchemy import Engine
 
 from .. import __version__
 from ..model import Run
+from ..store.audit import audit_entry
 from ..store.engine import transaction
+from .register import actor
 
 
 def fingerprint(frame: pd.DataFrame) -> str:
@@ -22,8 +24,9 @@ def fingerprint(frame: pd.DataFrame) -> str:
 
 
 def save_run(engine: Engine, workflow: str, parameters: dict[str, Any], inputs: dict[str, Any],
-             results: dict[str, Any]) -> int:
-    """Record a finished run; returns its id."""
+             results: dict[str, Any], who: str | None = None) -> int:
+    """Record a finished run, audited (action ``run``, kind ``runs``) as done by ``who``
+    (default: ``INNOALLIANCE_ACTOR`` or the login name); returns its id."""
     def text(data: dict[str, Any]) -> str:
         return json.dumps(data, ensure_ascii=False, default=str, sort_keys=True)
 
@@ -33,4 +36,6 @@ def save_run(engine: Engine, workflow: str, parameters: dict[str, Any], inputs: 
                   inputs=text(inputs), results=text(results), status="done")
         session.add(run)
         session.flush()
+        audit_entry(session, who or actor(), "run", "runs", key=str(run.id), id=run.id,
+                    workflow=workflow, parameters=parameters)
         return int(run.id)

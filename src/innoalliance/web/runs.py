@@ -1,0 +1,154 @@
+"""Published analysis runs: the plans and evaluations anyone may read (pages ``/reports`` and
+API ``/api/v1/runs``), and every run for the admin (``/api/v1/admin/runs``).
+
+A run is what the command line saved (:func:`innoalliance.workflows.runs.save_run`): workflow,
+time, software version, parameters, input fingerprints and results, shown as stored.
+"""
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from ..errors import UnknownReference
+from ..model import Run
+from .access import require
+from .auth import Principal
+from .schemas import ErrorOut
+
+API = "/api/v1"
+#: the workflows whose runs are published: regional plans and evaluations
+PUBLISHED = ("plan", "evaluate")
+ALL = ("plan", "evaluate", "credit", "share", "match")
+Page = Callable[..., HTMLResponse]
+RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Workflow = Annotated[str | None, Query(pattern=f"^({'|'.join(ALL)})$")]
+
+
+class RunSummary(BaseModel):
+    """One saved run, without its results."""
+
+    id: int
+    workflow: str
+    created_at: str
+    software_version: str
+    parameters: Any
+
+
+class RunOut(RunSummary):
+    """One saved run with its input fingerprints and results."""
+
+    inputs: Any
+    results: Any
+
+
+def _summary(run: Run) -> dict[str, Any]:
+    return {"id": run.id, "workflow": run.workflow,
+            "created_at": run.created_at.isoformat(timespec="seconds"),
+            "software_version": run.software_version, "parameters": json.loads(run.parameters)}
+
+
+def list_runs(engine: Engine, workflows: Sequence[str], workflow: str | None = None,
+              ) -> list[dict[str, Any]]:
+    """The saved runs of ``workflows`` (or of ``workflow`` among them), newest first."""
+    wanted = [w for w in workflows if workflow in (None, w)]
+    with Session(engine) as db:
+        runs = db.execute(select(Run).where(Run.workflow.in_(wanted))
+                          .order_by(Run.id.desc())).scalars().all()
+        return [_summary(r) for r in runs]
+
+
+def get_run(engine: Engine, run_id: int, workflows: Sequence[str]) -> dict[str, Any]:
+    """One run of ``workflows`` with inputs and results (404 for another one)."""
+    with Session(engine) as db:
+        run = db.execute(select(Run).where(Run.id == run_id, Run.workflow.in_(workflows))
+                         ).scalar_one_or_none()
+    if run is None:
+        raise UnknownReference("runs", str(run_id))
+    return {**_summary(run), "inputs": json.loads(run.inputs),
+            "results": json.loads(run.results) if run.results else None}
+
+
+MAX_ROWS, MAX_COLUMNS = 300, 30
+
+
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if _scalar(value):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)[:80]
+
+
+def _columns(rows: Sequence[dict[str, Any]]) -> list[str]:
+    return list(dict.fromkeys(c for row in rows for c in row))[:MAX_COLUMNS]
+
+
+def block(value: Any) -> dict[str, Any]:
+    """How a stored value is shown: ``pairs`` (name → scalar), ``table`` (rows of columns, from
+    a list of records or a mapping of mappings) or ``json`` (anything else, as text)."""
+    if isinstance(value, dict) and value and all(_scalar(v) for v in value.values()):
+        return {"kind": "pairs", "rows": [(str(k), _cell(v)) for k, v in value.items()]}
+    if isinstance(value, dict) and value and all(isinstance(v, dict) for v in value.values()):
+        columns = _columns(list(value.values()))
+        return {"kind": "table", "columns": ["", *columns],
+                "rows": [[str(k), *(_cell(v.get(c)) for c in columns)]
+                         for k, v in list(value.items())[:MAX_ROWS]]}
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        columns = _columns(value)
+        return {"kind": "table", "columns": columns,
+                "rows": [[_cell(v.get(c)) for c in columns] for v in value[:MAX_ROWS]]}
+    return {"kind": "json", "text": json.dumps(value, ensure_ascii=False, indent=1)[:20000]}
+
+
+def install(app: FastAPI, engine: Engine, page: Page) -> None:
+    """Add the published-runs pages and the runs API to ``app``."""
+    errors: dict[int | str, dict[str, Any]] = {
+        code: {"model": ErrorOut} for code in (401, 403, 404, 422)}
+
+    @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)
+    def reports_page(request: Request, workflow: Workflow = None) -> HTMLResponse:
+        return page(request, "reports.html", runs=list_runs(engine, PUBLISHED, workflow))
+
+    @app.get("/reports/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+    def report_page(request: Request, run_id: RunId) -> HTMLResponse:
+        run = get_run(engine, run_id, PUBLISHED)
+        results = run["results"] if isinstance(run["results"], dict) else {"": run["results"]}
+        return page(request, "report.html", run=run, parameters=block(run["parameters"]),
+                    sections=[(key, block(value)) for key, value in results.items()])
+
+    @app.get(f"{API}/runs", response_model=list[RunSummary], tags=["runs"], responses=errors)
+    def api_runs(workflow: Workflow = None) -> list[dict[str, Any]]:
+        """The published runs (regional plans and evaluations), newest first."""
+        return list_runs(engine, PUBLISHED, workflow)
+
+    @app.get(f"{API}/runs/{{run_id}}", response_model=RunOut, tags=["runs"], responses=errors)
+    def api_run(run_id: RunId) -> dict[str, Any]:
+        """One published run with its parameters, input fingerprints and results."""
+        return get_run(engine, run_id, PUBLISHED)
+
+    @app.get(f"{API}/admin/runs", response_model=list[RunSummary], tags=["runs"],
+             responses=errors)
+    def api_admin_runs(_user: Annotated[Principal, Depends(require("api_admin_runs"))],
+                       workflow: Workflow = None) -> list[dict[str, Any]]:
+        """Every saved run (sharing, credit and matching runs too), newest first."""
+        return list_runs(engine, ALL, workflow)
+
+    @app.get(f"{API}/admin/runs/{{run_id}}", response_model=RunOut, tags=["runs"],
+             responses=errors)
+    def api_admin_run(run_id: RunId,
+                      _user: Annotated[Principal, Depends(require("api_admin_run"))],
+                      ) -> dict[str, Any]:
+        """Any saved run with its parameters, input fingerprints and results."""
+        return get_run(engine, run_id, ALL)
