@@ -33,7 +33,8 @@ def report_and_record(engine: Engine, comparison: Comparison, *, output: Path,
                      "notes": summary["notes"]}, who=who)
         summary["recorded"] = {"id": entry.id, "rule": record, "hash": entry.hash}
     run_id = save_run(engine, "share", {"kind": comparison.kind, "subject": comparison.subject,
-                                        "record": record}, {"game": comparison.game}, summary)
+                                        "record": record}, {"game": comparison.game}, summary,
+                      who=who)
     summary["run"] = run_id
     html, json_path = write_outputs(summary, output,
                                     lambda path: share_report(comparison, path))
