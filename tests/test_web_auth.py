@@ -96,7 +96,8 @@ def _requests(route: Any, world: dict[str, Any]) -> list[tuple[str, str, dict[st
         asset = "swagger-ui.css" if "swagger" in route.path else "style.css"
         return [("GET", f"{route.path}/{asset}", {})]
     method = "POST" if "POST" in route.methods else "GET"
-    path: str = route.path.replace("{run_id}", str(world["run"]))
+    path: str = (route.path.replace("{run_id}", str(world["run"]))
+                 .replace("{username}", world["users"]["public"].username))
     if "{name}" not in path:
         if "{kind}" in path:
             path = path.replace("{kind}", "offers").replace("{key}", quote(world["offer"]))

@@ -109,6 +109,20 @@ def revoke_tokens(engine: Engine, username: str, who: str | None = None) -> int:
         return revoked
 
 
+def set_active(engine: Engine, username: str, active: bool, who: str | None = None) -> bool:
+    """Enable or disable ``username`` (a disabled user cannot sign in, and its sessions and
+    tokens stop working); whether it was active before. Audited with before and after."""
+    uid = _user_id(engine, username)
+    with transaction(engine) as db:
+        user = db.get(User, uid)
+        assert user is not None
+        was = bool(user.active)
+        user.active = active
+        audit_entry(db, who or actor(), "enable" if active else "disable", "users",
+                    key=username, before={"active": was}, after={"active": active})
+        return was
+
+
 def _need_web() -> None:
     try:
         import argon2  # noqa: F401
@@ -162,3 +176,25 @@ def revoke_command(
     _need_web()
     n = revoke_tokens(engine_for(db), username)
     console.print(f"{n} token(s) of {username} revoked", highlight=False)
+
+
+@app.command("disable")
+@handles_errors
+def disable_command(
+    username: Annotated[str, typer.Argument(help="whose account")],
+    db: DbOption = None,
+) -> None:
+    """Disable a user: no sign-in, and its sessions and API tokens stop working."""
+    set_active(engine_for(db), username, False)
+    console.print(f"{username} disabled", highlight=False)
+
+
+@app.command("enable")
+@handles_errors
+def enable_command(
+    username: Annotated[str, typer.Argument(help="whose account")],
+    db: DbOption = None,
+) -> None:
+    """Enable a disabled user again."""
+    set_active(engine_for(db), username, True)
+    console.print(f"{username} enabled", highlight=False)

@@ -68,6 +68,7 @@ def reads_records(user: Principal | None, params: Mapping[str, Any]) -> bool:
 
 
 MEMBER: frozenset[str] = frozenset({"member"})
+ADMIN: frozenset[str] = frozenset({"admin"})
 
 RULES: dict[str, Rule] = {
     # public, read-only pages and API
@@ -97,7 +98,7 @@ RULES: dict[str, Rule] = {
     "me_page": MEMBER,
     "api_me": MEMBER,
     "secretariat_page": own_alliance,
-    "admin_users": frozenset({"admin"}),
+    "admin_users": ADMIN,
     # an alliance's records: the secretariat keeps them, its committee reads them
     "records_page": own_alliance,
     "record_add_form": edits_alliance,
@@ -123,10 +124,15 @@ RULES: dict[str, Rule] = {
     "api_allocations": own_alliance,
     "api_allocations_run": judges_alliance,
     # the audit log of every write
-    "api_admin_runs": frozenset({"admin"}),
-    "api_admin_run": frozenset({"admin"}),
-    "admin_audit": frozenset({"admin"}),
-    "admin_audit_csv": frozenset({"admin"}),
+    "admin_user_add": ADMIN,
+    "admin_user_active": ADMIN,
+    "admin_user_revoke": ADMIN,
+    "admin_import_form": ADMIN,
+    "admin_import": ADMIN,
+    "api_admin_runs": ADMIN,
+    "api_admin_run": ADMIN,
+    "admin_audit": ADMIN,
+    "admin_audit_csv": ADMIN,
 }
 
 

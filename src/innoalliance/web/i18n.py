@@ -221,6 +221,18 @@ LABELS: dict[str, dict[str, str]] = {
     "workflow_share": {"zh": "利益分配", "en": "Sharing"},
     "workflow_match": {"zh": "供需匹配", "en": "Matching"},
     "parameters": {"zh": "参数", "en": "Parameters"},
+    "admin_import_title": {"zh": "数据导入（全库）", "en": "Import into the store"},
+    "admin_import_note": {"zh": "与命令行 innoalliance import 相同的校验；有任何问题则不写入。"
+                                "边界与栅格请用命令行导入。",
+                          "en": "The same checks as innoalliance import on the command line; "
+                                "nothing is written if anything is wrong. Import boundaries "
+                                "and rasters on the command line."},
+    "add_user": {"zh": "新增用户", "en": "Add a user"},
+    "disable": {"zh": "停用", "en": "Disable"},
+    "enable": {"zh": "启用", "en": "Enable"},
+    "revoke_tokens": {"zh": "吊销令牌", "en": "Revoke tokens"},
+    "for_member": {"zh": "成员角色", "en": "role member"},
+    "for_alliance_roles": {"zh": "秘书处、委员会角色", "en": "roles secretariat, committee"},
     "my_records": {"zh": "维护本单位的技术供给与需求", "en": "Keep my offers and needs"},
 }
 

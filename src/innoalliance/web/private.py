@@ -34,11 +34,13 @@ from ..model import (
     OutputOwner,
     User,
 )
+from ..model.accounts import ROLES
 from ..workflows.credit import rate_members
 from ..workflows.ledger import delivered, read_ledger
 from ..workflows.records import ALLIANCE_KINDS
 from . import audit
 from .access import Forbidden, LoginRequired, allowed, require
+from .admin import install as install_admin
 from .auth import Auth, Principal, secret_from_env
 from .committee import install as install_committee
 from .i18n import Lang, translator
@@ -311,16 +313,22 @@ def install(app: FastAPI, engine: Engine, render: Render, lang_of: LangOf) -> No
         return page(request, "secretariat.html", s=data, can_edit=can_edit,
                     kinds=ALLIANCE_KINDS)
 
+    def users_page(request: Request, status: int = 200, problems: list[Any] | None = None,
+                   ) -> HTMLResponse:
+        return page(request, "users.html", status, users=list_users(engine), roles=ROLES,
+                    problems=problems or [])
+
     @router.get("/admin/users", response_class=HTMLResponse, include_in_schema=False)
     def admin_users(request: Request,
                     _user: Annotated[Principal, Depends(require("admin_users"))],
                     ) -> HTMLResponse:
-        return page(request, "users.html", users=list_users(engine))
+        return users_page(request)
 
 
     install_records(app, engine, page, csrf, lang_of)
     install_committee(app, engine, page, csrf)
     install_runs(app, engine, page)
+    install_admin(app, engine, page, csrf, users_page)
 
     @router.get("/admin/audit", response_class=HTMLResponse, include_in_schema=False)
     def admin_audit(request: Request,

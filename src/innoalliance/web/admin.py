@@ -1,0 +1,116 @@
+"""The admin's work on the web: users (add, disable and enable, revoke API tokens) and imports
+of any kind of table into the whole store, with every problem listed row by row.
+
+Thin shells over :mod:`innoalliance.cli.user` and :func:`innoalliance.workflows.register.
+import_table_file`, the same functions the command line uses, so every change is audited alike.
+"""
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, File, Form, Path, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
+
+from ..cli.user import add_user, revoke_tokens, set_active
+from ..errors import InnoallianceError, Problem, ValidationError
+from ..ingest.kinds import TABLE_KINDS
+from ..ingest.readers import TABLE_SUFFIXES
+from ..workflows.register import import_table_file
+from .access import require
+from .auth import Principal
+from .records import MAX_UPLOAD
+
+Page = Callable[..., HTMLResponse]
+UserName = Annotated[str, Path(max_length=64)]
+Text = Annotated[str, Form(max_length=1024)]
+
+
+def _problems(exc: InnoallianceError) -> list[Problem]:
+    if isinstance(exc, ValidationError):
+        return list(exc.problems)
+    return [Problem("form", None, None, None, exc.message + (f" ({exc.hint})" if exc.hint
+                                                                else ""))]
+
+
+def install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any],
+            users_page: Callable[..., HTMLResponse]) -> None:
+    """Add the admin's user and import routes to ``app``."""
+
+    def back() -> Response:
+        return RedirectResponse("/admin/users", status_code=303)
+
+    @app.post("/admin/users", response_class=HTMLResponse, include_in_schema=False,
+              dependencies=csrf)
+    def admin_user_add(request: Request,
+                       user: Annotated[Principal, Depends(require("admin_user_add"))],
+                       username: Annotated[str, Form(max_length=64)], role: Text,
+                       password: Text, organization: Text = "", alliance: Text = "",
+                       ) -> Response:
+        try:
+            add_user(engine, username.strip(), role, password,
+                     organization=organization.strip() or None,
+                     alliance=alliance.strip() or None, who=user.username)
+        except InnoallianceError as exc:
+            return users_page(request, 422, problems=_problems(exc))
+        return back()
+
+    @app.post("/admin/users/{username}/active", include_in_schema=False, dependencies=csrf)
+    def admin_user_active(username: UserName,
+                          user: Annotated[Principal, Depends(require("admin_user_active"))],
+                          active: Annotated[str, Form(pattern="^[01]$")]) -> Response:
+        set_active(engine, username, active == "1", who=user.username)
+        return back()
+
+    @app.post("/admin/users/{username}/revoke", include_in_schema=False, dependencies=csrf)
+    def admin_user_revoke(username: UserName,
+                          user: Annotated[Principal, Depends(require("admin_user_revoke"))],
+                          ) -> Response:
+        revoke_tokens(engine, username, who=user.username)
+        return back()
+
+    def import_page(request: Request, status: int = 200, **context: Any) -> HTMLResponse:
+        return page(request, "admin_import.html", status, kinds=list(TABLE_KINDS),
+                    **{"result": None, "problems": [], "kind": "", **context})
+
+    @app.get("/admin/import", response_class=HTMLResponse, include_in_schema=False)
+    def admin_import_form(request: Request,
+                          _user: Annotated[Principal, Depends(require("admin_import_form"))],
+                          ) -> HTMLResponse:
+        return import_page(request)
+
+    @app.post("/admin/import", response_class=HTMLResponse, include_in_schema=False,
+              dependencies=csrf)
+    async def admin_import(request: Request,
+                           user: Annotated[Principal, Depends(require("admin_import"))],
+                           kind: Annotated[str, Form(max_length=32)],
+                           file: Annotated[UploadFile, File()]) -> HTMLResponse:
+        filename = FilePath(file.filename or "upload.csv").name or "upload.csv"
+        data = await file.read(MAX_UPLOAD + 1)
+
+        def run() -> tuple[Any, list[Problem]]:
+            if kind not in TABLE_KINDS:
+                return None, [Problem(filename, None, "kind", kind,
+                                      f"use one of: {', '.join(TABLE_KINDS)}")]
+            if len(data) > MAX_UPLOAD:
+                return None, [Problem(filename, None, None, None,
+                                      f"larger than {MAX_UPLOAD // 2**20} MB; import it "
+                                      "with: innoalliance import")]
+            if FilePath(filename).suffix.lower() not in TABLE_SUFFIXES:
+                return None, [Problem(filename, None, None, None, "unknown file type; use one "
+                                      f"of {', '.join(TABLE_SUFFIXES)}")]
+            with tempfile.TemporaryDirectory() as folder:
+                path = FilePath(folder) / filename
+                path.write_bytes(data)
+                try:
+                    return import_table_file(engine, kind, path, who=user.username), []
+                except InnoallianceError as exc:
+                    return None, _problems(exc)
+
+        result, problems = await run_in_threadpool(run)
+        return import_page(request, 422 if problems else 200, result=result,
+                           problems=problems, kind=kind)
+
