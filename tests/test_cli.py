@@ -25,6 +25,7 @@ def test_demo_list_show_export(db_url: str, tmp_path: Path) -> None:
     code, out, _ = run("demo", "--db", db_url, "--reports", str(tmp_path / "reports"))
     assert code == 0, out
     assert "demo database ready" in out and "try next" in out
+    assert "innoalliance serve" in out and "demo-secretariat (secretariat)" in out
     written = {p.name for p in (tmp_path / "reports").iterdir()}
     assert {"plan_hangzhou_bay.html", "match.html", "share_profit.html"} <= written
     code, out, _ = run("list", "alliances", "--db", db_url, "--json", "--limit", "0")

@@ -105,3 +105,19 @@ def test_admin_imports_any_kind(admin: TestClient, demo_engine: Engine) -> None:
     with demo_engine.connect() as conn:
         assert conn.execute(select(Organization.id).where(Organization.credit_code == new)
                             ).first() is not None
+
+
+def test_demo_accounts_sign_in_as_each_role(engine: Engine) -> None:
+    from innoalliance.demo.accounts import ACCOUNTS, PASSWORD, demo_accounts
+    from innoalliance.demo.loader import load_demo
+    from innoalliance.web.auth import Auth
+
+    load_demo(engine)
+    made = demo_accounts(engine)
+    assert {role for _, role in made} == {"admin", "secretariat", "committee", "member",
+                                          "public"}
+    auth = Auth(engine, "secret")
+    for username, role, organization, alliance in ACCOUNTS:
+        user = auth.login(username, PASSWORD)
+        assert user is not None and (user.role, user.organization, user.alliance) == (
+            role, organization, alliance)

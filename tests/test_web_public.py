@@ -74,6 +74,19 @@ def all_names(client: TestClient, **params: Any) -> list[str]:
         page += 1
 
 
+def test_every_code_shown_has_both_languages() -> None:
+    from innoalliance.model import vocab
+    from innoalliance.web.i18n import CODES
+
+    shown = (vocab.AllianceKind, vocab.AllianceStatus, vocab.Stage, vocab.MemberRole,
+             vocab.OrgType, vocab.ProjectStatus, vocab.OutputType, vocab.EventType,
+             vocab.CommitmentKind)
+    for enum in shown:
+        for member in enum:
+            assert set(CODES[member.value]) == set(LANGS), member
+    assert all(texts["zh"] != texts["en"] for texts in CODES.values())
+
+
 def test_every_label_has_both_languages() -> None:
     for key, texts in LABELS.items():
         assert set(texts) == set(LANGS), key

@@ -10,6 +10,8 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine, inspect
 
+from ..demo.accounts import PASSWORD as DEMO_PASSWORD
+from ..demo.accounts import demo_accounts
 from ..demo.loader import DEMO_KINDS, load_demo
 from ..errors import StoreError
 from ..model import Base
@@ -83,6 +85,10 @@ def demo_command(
             written += demo_plan(engine, reports)
             bar.update(task, description="writing the supervision reports")
             written += demo_govern(engine, reports)
+    try:
+        accounts = demo_accounts(engine)
+    except ImportError:  # no Argon2: the web extra is not installed
+        accounts = []
     shown = engine.url.render_as_string(hide_password=True)
     console.print(f"[bold green]demo database ready:[/] {shown}", soft_wrap=True)
     for kind in ("regions", "industries", *DEMO_KINDS):
@@ -122,3 +128,10 @@ def demo_command(
         f"--eco-limit 0.45 --max-leads-per-city 3{flag}",
     ):
         console.print(f"  {line}", highlight=False, markup=False, soft_wrap=True)
+    if accounts:
+        console.print("\n[bold]the web platform:[/]")
+        console.print(f"  innoalliance serve{flag}   # then open http://127.0.0.1:8000/",
+                      highlight=False, markup=False, soft_wrap=True)
+        console.print(f"  demo accounts (password {DEMO_PASSWORD}, for this demo only): "
+                      + ", ".join(f"{name} ({role})" for name, role in accounts),
+                      highlight=False, markup=False, soft_wrap=True)

@@ -33,7 +33,7 @@ from ..reports.html import figure_html
 from ..store.engine import make_engine
 from . import queries
 from .cache import store_cache
-from .i18n import COOKIE, DEFAULT_LANG, LANGS, Lang, translator
+from .i18n import COOKIE, DEFAULT_LANG, LANGS, Lang, code_label, translator
 from .private import install as install_private
 from .schemas import AllianceDetail, AlliancePage, ErrorOut, KnowledgeOut, RegionOut
 
@@ -175,7 +175,8 @@ def create_app(engine_url: str) -> FastAPI:
         if "user" not in context:  # public pages: who is signed in, for the header
             context["user"] = request.app.state.auth.current(request)
         html = _env.get_template(template).render(
-            t=translator(lang), lang=lang, version=__version__, request=request,
+            t=translator(lang), v=lambda code: code_label(code, lang), lang=lang,
+            version=__version__, request=request,
             switch_url=_relative(request.url.include_query_params(lang=other)), **context)
         response = HTMLResponse(html, status_code=status)
         if request.query_params.get("lang") == lang:

@@ -278,6 +278,65 @@ COLUMNS: dict[str, dict[str, str]] = {
 }
 
 
+#: the codes of the vocabularies shown on the pages (kinds, stages, statuses, roles, types)
+CODES: dict[str, dict[str, str]] = {
+    "rd_cooperation": {"zh": "研发合作型", "en": "R&D cooperation"},
+    "technical_standard": {"zh": "技术标准型", "en": "Technical standard"},
+    "industrial_chain": {"zh": "产业链合作型", "en": "Industrial chain"},
+    "market_cooperation": {"zh": "市场合作型", "en": "Market cooperation"},
+    "social_norms": {"zh": "社会规范型", "en": "Social norms"},
+    "proposed": {"zh": "申报中", "en": "Proposed"},
+    "approved": {"zh": "已批准", "en": "Approved"},
+    "operating": {"zh": "运行中", "en": "Operating"},
+    "under_review": {"zh": "评估中", "en": "Under review"},
+    "renewed": {"zh": "已续期", "en": "Renewed"},
+    "rectification": {"zh": "整改中", "en": "Rectification"},
+    "active": {"zh": "运行中", "en": "Active"},
+    "suspended": {"zh": "已暂停", "en": "Suspended"},
+    "dissolved": {"zh": "已撤销", "en": "Dissolved"},
+    "capital": {"zh": "资金", "en": "Capital"},
+    "personnel": {"zh": "人员", "en": "Personnel"},
+    "equipment": {"zh": "设备", "en": "Equipment"},
+    "ip": {"zh": "知识产权", "en": "IP"},
+    "dispute": {"zh": "纠纷", "en": "Dispute"},
+    "violation": {"zh": "违约", "en": "Violation"},
+    "report": {"zh": "报告", "en": "Report"},
+    "lead": {"zh": "理事长单位", "en": "Lead"},
+    "vice_lead": {"zh": "副理事长单位", "en": "Vice lead"},
+    "secretariat": {"zh": "秘书处单位", "en": "Secretariat"},
+    "member": {"zh": "成员单位", "en": "Member"},
+    "observer": {"zh": "观察员", "en": "Observer"},
+    "enterprise": {"zh": "企业", "en": "Enterprise"},
+    "university": {"zh": "高校", "en": "University"},
+    "research_institute": {"zh": "科研院所", "en": "Research institute"},
+    "government": {"zh": "政府部门", "en": "Government"},
+    "intermediary": {"zh": "中介机构", "en": "Intermediary"},
+    "financial_institution": {"zh": "金融机构", "en": "Financial institution"},
+    "patent": {"zh": "专利", "en": "Patent"},
+    "standard": {"zh": "标准", "en": "Standard"},
+    "product": {"zh": "产品", "en": "Product"},
+    "revenue": {"zh": "收入", "en": "Revenue"},
+    "planned": {"zh": "计划中", "en": "Planned"},
+    "ongoing": {"zh": "进行中", "en": "Ongoing"},
+    "completed": {"zh": "已完成", "en": "Completed"},
+    "failed": {"zh": "失败", "en": "Failed"},
+    "cancelled": {"zh": "已取消", "en": "Cancelled"},
+    "incubation": {"zh": "孵化期", "en": "Incubation"},
+    "growth": {"zh": "成长期", "en": "Growth"},
+    "maturity": {"zh": "成熟期", "en": "Maturity"},
+    "delivered": {"zh": "已履行", "en": "Delivered"},
+    "overdue": {"zh": "逾期", "en": "Overdue"},
+    "open": {"zh": "未到期", "en": "Open"},
+}
+
+
+def code_label(code: object, lang: Lang) -> str:
+    """A vocabulary code's label in ``lang`` (the code itself if it has none; empty for none)."""
+    if code is None:
+        return ""
+    return CODES.get(str(code), {}).get(lang, str(code))
+
+
 def column_label(column: str, lang: Lang) -> str:
     """An import column's label in ``lang`` (the column name itself if it has none)."""
     return COLUMNS.get(column, {}).get(lang, column)
