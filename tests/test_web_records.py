@@ -222,3 +222,19 @@ def test_committee_compares_records_and_verifies(client: TestClient, demo_engine
         assert report.status_code == 200 and A in report.text
     other = f"/alliances/{quote(world['B'])}/allocations"
     assert client.get(other).status_code == 403
+
+
+def test_member_sees_matches_suggested_to_it(client: TestClient,
+                                             world: dict[str, Any]) -> None:  # noqa: F811
+    login(client, world["users"]["member"].username)
+    token = csrf(client, "/me/records/offers/add")  # an offer sharing no term with any need
+    client.post("/me/records/offers/add", data={"title": f"zq {world['tag']}",
+                                                "text": "qqqq zzzz", "csrf": token})
+    data = client.get("/api/v1/me").json()["matches"]
+    mine = {o["title"] for o in client.get("/api/v1/me").json()["offers"]}
+    assert data["needs_for_offers"], "the member has offers: some needs are suggested"
+    assert {x["mine"] for x in data["needs_for_offers"]} <= mine
+    assert all(x["organization"] != world["org"] for x in data["needs_for_offers"])
+    assert all(0 <= x["score"] <= 1 for x in data["needs_for_offers"])
+    page = client.get("/me", params={"lang": "en"})
+    assert "Matches suggested to you" in page.text

@@ -233,6 +233,10 @@ LABELS: dict[str, dict[str, str]] = {
     "revoke_tokens": {"zh": "吊销令牌", "en": "Revoke tokens"},
     "for_member": {"zh": "成员角色", "en": "role member"},
     "for_alliance_roles": {"zh": "秘书处、委员会角色", "en": "roles secretariat, committee"},
+    "suggested_matches": {"zh": "为您推荐的供需对接", "en": "Matches suggested to you"},
+    "my_item": {"zh": "本单位", "en": "Mine"},
+    "suggested": {"zh": "推荐", "en": "Suggested"},
+    "terms": {"zh": "共同关键词", "en": "Terms in common"},
     "my_records": {"zh": "维护本单位的技术供给与需求", "en": "Keep my offers and needs"},
 }
 

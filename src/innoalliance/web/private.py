@@ -47,6 +47,7 @@ from .i18n import Lang, translator
 from .records import install as install_records
 from .runs import install as install_runs
 from .schemas import ErrorOut
+from .suggest import member_matches
 
 API = "/api/v1"
 CREDIT_SYSTEM = "member_contribution"
@@ -163,7 +164,8 @@ def member_view(engine: Engine, organization: str, as_of: dt.date) -> dict[str, 
             "outputs": [{k: _plain(v) for k, v in o.items()} for o in outputs],
             "credit": credit,
             "offers": [{k: _plain(v) for k, v in o.items()} for o in knowledge["offers"]],
-            "needs": [{k: _plain(v) for k, v in o.items()} for o in knowledge["needs"]]}
+            "needs": [{k: _plain(v) for k, v in o.items()} for o in knowledge["needs"]],
+            "matches": member_matches(engine, organization)}
 
 
 def secretariat_view(engine: Engine, alliance: str, as_of: dt.date) -> dict[str, Any]:

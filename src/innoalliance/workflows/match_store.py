@@ -109,7 +109,9 @@ def run_match(engine: Engine, *, alliance: str | None = None, regions: list[str]
     ranked = explain(keep_top(pairs, top), ctx.offers, ctx.needs, _records(ctx), terms)
     scores = {(n, o): float(x) for n, o, x in
               zip(ranked["need"], ranked["offer"], ranked["score"], strict=True)}
-    prefs = scores_to_preferences(scores, capacities=dict.fromkeys(ctx.offers["id"], capacity))
+    # an offer no need ranks (nothing in common) takes no part in the matching
+    prefs = scores_to_preferences(scores, capacities=dict.fromkeys(
+        (o for o in ctx.offers["id"] if o in set(ranked["offer"])), capacity))
     stable = stable_matching(prefs)
     best = max_total_assignment(prefs, scores=scores)
     scope = (f"alliance {alliance}" if alliance else f"regions {', '.join(regions)}" if regions

@@ -1,0 +1,53 @@
+"""The matches suggested to a member: for each of its needs the best offers of others, and for
+each of its offers the best needs, from the matching engine over every organization (ranked by
+relevance first, with the terms that matched); computed once per state of the store."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from ..errors import InnoallianceError
+from ..workflows.match_store import MatchRun, run_match
+from .cache import store_cache
+
+TOP = 3
+
+
+def _run(engine: Engine, day: dt.date) -> MatchRun | None:
+    try:
+        return run_match(engine, as_of=day, top=TOP)
+    except InnoallianceError:  # nothing to match yet
+        return None
+
+
+def _titles(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    return {str(i): (str(o), str(t)) for i, o, t in
+            zip(frame["id"], frame["organization"], frame["title"], strict=True)}
+
+
+def member_matches(engine: Engine, organization: str) -> dict[str, list[dict[str, Any]]]:
+    """``offers_for_needs`` and ``needs_for_offers`` of ``organization``: its own need or offer,
+    the other side's title and organization, the score and the terms in common."""
+    day = dt.date.today()
+    run = store_cache(engine).get(("match", day), lambda: _run(engine, day))
+    if run is None:
+        return {"offers_for_needs": [], "needs_for_offers": []}
+    needs, offers = _titles(run.context.needs), _titles(run.context.offers)
+    pairs = run.pairs
+    own_needs = pairs[pairs["receiver"] == organization]
+    found = [{"mine": needs[str(n)][1], "other": offers[str(o)][1],
+              "organization": offers[str(o)][0], "score": round(float(x), 4),
+              "terms": list(terms)[:8]}
+             for n, o, x, terms in zip(own_needs["need"], own_needs["offer"],
+                                       own_needs["score"], own_needs["terms"], strict=True)]
+    by_offer = run.by_offer
+    own_offers = by_offer[by_offer["supplier"] == organization]
+    given = [{"mine": offers[str(o)][1], "other": needs[str(n)][1],
+              "organization": needs[str(n)][0], "score": round(float(x), 4)}
+             for n, o, x in zip(own_offers["need"], own_offers["offer"], own_offers["score"],
+                                strict=True)]
+    return {"offers_for_needs": found, "needs_for_offers": given}
