@@ -1,5 +1,6 @@
 """The pages' store cache: a value is reused while the audit log has no new entry, recomputed
-after any write (every write appends an audit entry) and after its time to live; both backends."""
+after any write (every write appends an audit entry) once it is no longer fresh, and after its
+time to live; both backends."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from innoalliance.web.cache import StoreCache, store_cache
 
 
 def test_reused_until_the_store_changes(engine: Engine) -> None:
-    cache = StoreCache(engine)
+    cache = StoreCache(engine, fresh=0.0)
     calls: list[int] = []
 
     def compute() -> int:
@@ -28,6 +29,12 @@ def test_reused_until_the_store_changes(engine: Engine) -> None:
                                kind="events", detail="{}"))
     assert cache.get("k", compute) == 3
     assert cache.get("k", compute) == 3
-    expired = StoreCache(engine, ttl=0.0)
+    expired = StoreCache(engine, ttl=0.0, fresh=0.0)
     assert expired.get("k", compute) == 4 and expired.get("k", compute) == 5
+    fresh = StoreCache(engine, fresh=3600.0)  # reused for an hour whatever is written
+    assert fresh.get("k", compute) == 6
+    with transaction(engine) as session:
+        session.add(AuditEntry(at=dt.datetime.now(dt.UTC), actor="t", action="edit",
+                               kind="events", detail="{}"))
+    assert fresh.get("k", compute) == 6
     assert store_cache(engine) is store_cache(engine)

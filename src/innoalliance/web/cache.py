@@ -3,7 +3,9 @@ kept while the store is unchanged.
 
 Every write appends to the audit log, so the log's newest id stamps the store's state: a value
 is reused while the stamp is the one it was computed at, and for at most :data:`TTL` seconds (a
-change made outside innoalliance is picked up within that time). One cache per engine and
+change made outside innoalliance is picked up within that time). Under a steady stream of writes
+a value is still reused for :data:`FRESH` seconds, so that the pages show a change within that
+time without recomputing the whole store's grades on every request. One cache per engine and
 process; each server worker keeps its own.
 """
 
@@ -20,14 +22,15 @@ from sqlalchemy import Engine, func, select
 from ..model import AuditEntry
 
 TTL = 300.0
+FRESH = 5.0
 T = TypeVar("T")
 
 
 class StoreCache:
     """Computed values keyed by name, each valid for one stamp of the store."""
 
-    def __init__(self, engine: Engine, ttl: float = TTL) -> None:
-        self.engine, self.ttl = engine, ttl
+    def __init__(self, engine: Engine, ttl: float = TTL, fresh: float = FRESH) -> None:
+        self.engine, self.ttl, self.fresh = engine, ttl, fresh
         self._values: dict[Hashable, tuple[int, float, Any]] = {}
         self._lock = threading.Lock()
 
@@ -42,7 +45,8 @@ class StoreCache:
         stamp, now = self.stamp(), time.monotonic()
         with self._lock:
             found = self._values.get(key)
-        if found is not None and found[0] == stamp and now - found[1] < self.ttl:
+        age = now - found[1] if found is not None else float("inf")
+        if found is not None and (age < self.fresh or (found[0] == stamp and age < self.ttl)):
             value: T = found[2]
             return value
         value = compute()
