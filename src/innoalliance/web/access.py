@@ -30,36 +30,24 @@ ANYONE: frozenset[str] = frozenset({ANONYMOUS, *ROLES})
 SIGNED_IN: frozenset[str] = frozenset(ROLES)
 
 
-def own_alliance(user: Principal | None, params: Mapping[str, Any]) -> bool:
-    """Admin, or the secretariat or committee of the alliance named in the path."""
-    if user is None:
-        return False
-    if user.role == "admin":
-        return True
-    return (user.role in ("secretariat", "committee") and user.alliance is not None
-            and user.alliance == params.get("name"))
+def of_alliance(*roles: str) -> Predicate:
+    """Admin, or a user of one of ``roles`` bound to the alliance named in the path."""
+
+    def rule(user: Principal | None, params: Mapping[str, Any]) -> bool:
+        if user is None:
+            return False
+        return user.role == "admin" or (user.role in roles and user.alliance is not None
+                                        and user.alliance == params.get("name"))
+
+    return rule
 
 
-def edits_alliance(user: Principal | None, params: Mapping[str, Any]) -> bool:
-    """Admin, or the secretariat of the alliance named in the path (its committee only reads:
-    it sees the records but may not open or submit an edit form)."""
-    if user is None:
-        return False
-    if user.role == "admin":
-        return True
-    return (user.role == "secretariat" and user.alliance is not None
-            and user.alliance == params.get("name"))
-
-
-def judges_alliance(user: Principal | None, params: Mapping[str, Any]) -> bool:
-    """Admin, or the committee of the alliance named in the path (it runs and records the
-    sharing of profit, cost and risk; the secretariat sees the result)."""
-    if user is None:
-        return False
-    if user.role == "admin":
-        return True
-    return (user.role == "committee" and user.alliance is not None
-            and user.alliance == params.get("name"))
+#: the alliance's secretariat and committee see its records and ledger
+own_alliance = of_alliance("secretariat", "committee")
+#: only its secretariat edits them (the committee reads)
+edits_alliance = of_alliance("secretariat")
+#: only its committee runs and records the sharing (the secretariat sees the result)
+judges_alliance = of_alliance("committee")
 
 
 def reads_records(user: Principal | None, params: Mapping[str, Any]) -> bool:

@@ -26,6 +26,7 @@ from ..ingest.cells import closest
 from ..ingest.kinds import TABLE_KINDS
 from ..ingest.readers import TABLE_SUFFIXES
 from ..ingest.schema import KindSchema
+from ..ingest.writer import ImportResult
 from ..model import Alliance
 from ..workflows.records import (
     ALLIANCE_KINDS,
@@ -55,17 +56,6 @@ class RowsIn(BaseModel):
     ``version`` its writer read, and may leave out the scope's column (it is filled in)."""
 
     rows: list[dict[str, Cell]] = Field(min_length=1, max_length=MAX_ROWS)
-
-
-class WriteOut(BaseModel):
-    """What a write did: rows received, records inserted, updated and left unchanged."""
-
-    kind: str
-    file: str
-    rows: int
-    inserted: int
-    updated: int
-    unchanged: int
 
 
 class RecordsOut(BaseModel):
@@ -348,7 +338,7 @@ def _install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any],
         return {"kind": kind, "scope": scope,
                 "records": read_records(engine, kind, scope, spec.kinds)}
 
-    @app.post(f"{API}{spec.page}/{{kind}}", response_model=WriteOut, tags=["records"],
+    @app.post(f"{API}{spec.page}/{{kind}}", response_model=ImportResult, tags=["records"],
               name=f"api_{name}records_write",
               responses={**errors, 400: {"model": WriteErrorOut}, 409: {"model": WriteErrorOut}})
     def api_records_write(kind: KindPath, scope: ScopeDep, body: RowsIn,
