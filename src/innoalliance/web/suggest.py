@@ -8,9 +8,10 @@ import datetime as dt
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from ..errors import InnoallianceError
+from ..model import Organization
 from ..workflows.match_store import MatchRun, run_match
 from .cache import store_cache
 
@@ -24,19 +25,22 @@ def _run(engine: Engine, day: dt.date) -> MatchRun | None:
         return None
 
 
-def _titles(frame: pd.DataFrame) -> dict[str, tuple[str, str]]:
-    return {str(i): (str(o), str(t)) for i, o, t in
+def _titles(frame: pd.DataFrame, names: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """Each offer's or need's (organization name, title), as the public board shows them."""
+    return {str(i): (names.get(str(o), str(o)), str(t)) for i, o, t in
             zip(frame["id"], frame["organization"], frame["title"], strict=True)}
 
 
 def member_matches(engine: Engine, organization: str) -> dict[str, list[dict[str, Any]]]:
     """``offers_for_needs`` and ``needs_for_offers`` of ``organization``: its own need or offer,
-    the other side's title and organization, the score and the terms in common."""
+    the other side's title and organization name, the score and the terms in common."""
     day = dt.date.today()
     run = store_cache(engine).get(("match", day), lambda: _run(engine, day))
     if run is None:
         return {"offers_for_needs": [], "needs_for_offers": []}
-    needs, offers = _titles(run.context.needs), _titles(run.context.offers)
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(Organization.credit_code, Organization.name_zh)).all())
+    needs, offers = _titles(run.context.needs, names), _titles(run.context.offers, names)
     pairs = run.pairs
     own_needs = pairs[pairs["receiver"] == organization]
     found = [{"mine": needs[str(n)][1], "other": offers[str(o)][1],
