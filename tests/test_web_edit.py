@@ -102,7 +102,7 @@ def test_secretariat_edits_a_commitment(client: TestClient, demo_engine: Engine,
     assert after == (125000.0, "元", "2030-01-31", note, before[4] + 1)
     entry = edits(demo_engine, target)[0]
     assert entry["actor"] == user
-    changed = {"amount": [before[0], 125000.0], "unit": [before[1], "元"],
+    changed: dict[str, list[object]] = {"amount": [before[0], 125000.0], "unit": [before[1], "元"],
                "due": [before[2], "2030-01-31"], "description": [before[3], note]}
     assert entry["changes"] == {k: v for k, v in changed.items() if v[0] != v[1]}
 

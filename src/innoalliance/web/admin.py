@@ -5,35 +5,24 @@ Thin shells over :mod:`innoalliance.cli.user` and :func:`innoalliance.workflows.
 import_table_file`, the same functions the command line uses, so every change is audited alike.
 """
 
-import tempfile
 from collections.abc import Callable
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
-from starlette.concurrency import run_in_threadpool
 
 from ..cli.user import add_user, revoke_tokens, set_active
-from ..errors import InnoallianceError, Problem, ValidationError
+from ..errors import InnoallianceError, Problem
 from ..ingest.kinds import TABLE_KINDS
-from ..ingest.readers import TABLE_SUFFIXES
 from ..workflows.register import import_table_file
 from .access import require
 from .auth import Principal
-from .records import MAX_UPLOAD
+from .uploads import import_upload, problems_of
 
 Page = Callable[..., HTMLResponse]
 UserName = Annotated[str, Path(max_length=64)]
 Text = Annotated[str, Form(max_length=1024)]
-
-
-def _problems(exc: InnoallianceError) -> list[Problem]:
-    if isinstance(exc, ValidationError):
-        return list(exc.problems)
-    return [Problem("form", None, None, None, exc.message + (f" ({exc.hint})" if exc.hint
-                                                                else ""))]
 
 
 def install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any],
@@ -55,7 +44,7 @@ def install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any],
                      organization=organization.strip() or None,
                      alliance=alliance.strip() or None, who=user.username)
         except InnoallianceError as exc:
-            return users_page(request, 422, problems=_problems(exc))
+            return users_page(request, 422, problems=problems_of(exc))
         return back()
 
     @app.post("/admin/users/{username}/active", include_in_schema=False, dependencies=csrf)
@@ -88,29 +77,11 @@ def install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any],
                            user: Annotated[Principal, Depends(require("admin_import"))],
                            kind: Annotated[str, Form(max_length=32)],
                            file: Annotated[UploadFile, File()]) -> HTMLResponse:
-        filename = FilePath(file.filename or "upload.csv").name or "upload.csv"
-        data = await file.read(MAX_UPLOAD + 1)
-
-        def run() -> tuple[Any, list[Problem]]:
-            if kind not in TABLE_KINDS:
-                return None, [Problem(filename, None, "kind", kind,
-                                      f"use one of: {', '.join(TABLE_KINDS)}")]
-            if len(data) > MAX_UPLOAD:
-                return None, [Problem(filename, None, None, None,
-                                      f"larger than {MAX_UPLOAD // 2**20} MB; import it "
-                                      "with: innoalliance import")]
-            if FilePath(filename).suffix.lower() not in TABLE_SUFFIXES:
-                return None, [Problem(filename, None, None, None, "unknown file type; use one "
-                                      f"of {', '.join(TABLE_SUFFIXES)}")]
-            with tempfile.TemporaryDirectory() as folder:
-                path = FilePath(folder) / filename
-                path.write_bytes(data)
-                try:
-                    return import_table_file(engine, kind, path, who=user.username), []
-                except InnoallianceError as exc:
-                    return None, _problems(exc)
-
-        result, problems = await run_in_threadpool(run)
+        if kind not in TABLE_KINDS:
+            return import_page(request, 422, kind=kind, problems=[Problem(
+                "form", None, "kind", kind, f"use one of: {', '.join(TABLE_KINDS)}")])
+        result, problems = await import_upload(file, lambda path: import_table_file(
+            engine, kind, path, who=user.username))
         return import_page(request, 422 if problems else 200, result=result,
                            problems=problems, kind=kind)
 

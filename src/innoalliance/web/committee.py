@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from ..errors import InnoallianceError
 from ..workflows.allocation_ledger import list_allocations, verify_chain
-from ..workflows.share_runs import report_and_record
+from ..workflows.share_runs import save_and_record
 from ..workflows.share_store import Comparison, compare_profit, profit_game, risk_fund
 from ..workflows.supervision import write_annual_report
 from .access import allowed, require
@@ -86,11 +86,8 @@ def compare(engine: Engine, alliance: str, params: ShareIn) -> Comparison:
 
 def run(engine: Engine, alliance: str, params: ShareIn, who: str) -> dict[str, Any]:
     """Compare, save the run and, if asked, record the agreed rule; the run's summary."""
-    comparison = compare(engine, alliance, params)
-    with tempfile.TemporaryDirectory() as folder:
-        done = report_and_record(engine, comparison, output=FilePath(folder) / "share",
-                                 record=params.record, who=who)
-    return {**done.summary, "run": done.run_id, "recorded": done.summary.get("recorded")}
+    return save_and_record(engine, compare(engine, alliance, params), record=params.record,
+                           who=who)
 
 
 def ledger(engine: Engine, alliance: str) -> dict[str, Any]:
@@ -148,7 +145,7 @@ def install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any]) -> None:
             return ledger_page(request, name, 422, problem=str(exc).splitlines()[0])
         except InnoallianceError as exc:
             return ledger_page(request, name, 422, problem=exc.message)
-        if result["recorded"]:
+        if result.get("recorded"):
             return RedirectResponse(f"{request.url.path}?recorded={result['recorded']['id']}",
                                     status_code=303)
         return ledger_page(request, name, comparison=result, params=params)

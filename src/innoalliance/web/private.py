@@ -9,12 +9,10 @@ by the one dependency :func:`check_csrf` on every POST route.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
-import numpy as np
 import pandas as pd
 from fastapi import Depends, FastAPI, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -36,6 +34,7 @@ from ..model import (
 )
 from ..model.accounts import ROLES
 from ..workflows.credit import rate_members
+from ..workflows.export import json_value
 from ..workflows.ledger import delivered, read_ledger
 from ..workflows.records import ALLIANCE_KINDS
 from . import audit
@@ -55,9 +54,6 @@ Render = Callable[..., HTMLResponse]
 LangOf = Callable[[Request], Lang]
 
 AsOf = Annotated[dt.date | None, Query(description="rating date (YYYY-MM-DD); default today")]
-Ref = Annotated[str, Path(max_length=64)]
-Name = Annotated[str, Path(max_length=200)]
-Field = Annotated[str, Form(max_length=2000)]
 Kind = Annotated[str | None, Query(max_length=32)]
 Actor = Annotated[str | None, Query(max_length=200)]
 PageNo = Annotated[int, Query(alias="page", ge=1, le=100_000)]
@@ -65,22 +61,8 @@ PageNo = Annotated[int, Query(alias="page", ge=1, le=100_000)]
 
 # -- data ----------------------------------------------------------------------------------------
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if value is pd.NaT:
-        return None
-    return value
-
-
 def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
-    return [{c: _plain(row[c]) for c in columns} for _, row in frame.iterrows()]
+    return [{c: json_value(row[c]) for c in columns} for _, row in frame.iterrows()]
 
 
 def _delivery(commitments: pd.DataFrame, contributions: pd.DataFrame,
@@ -111,13 +93,13 @@ def _credit(engine: Engine, alliance: str, organization: str, as_of: dt.date,
     if mine.empty:
         return {"alliance": alliance, "as_of": as_of.isoformat(), "error": "not rated"}
     row = mine.iloc[0]
-    drivers = {c.removeprefix("driver: "): _plain(row[c]) for c in mine.columns
+    drivers = {c.removeprefix("driver: "): json_value(row[c]) for c in mine.columns
                if c.startswith("driver: ")}
     evidence = ratings.evidence[ratings.evidence["organization"] == organization]
-    return {"alliance": alliance, "as_of": as_of.isoformat(), "grade": _plain(row["grade"]),
-            "score": _plain(row["score"]), "behaviour_score": _plain(row["behaviour_score"]),
-            "index_score": _plain(row["index_score"]),
-            "confidence": _plain(row["confidence"]), "drivers": drivers,
+    return {"alliance": alliance, "as_of": as_of.isoformat(),
+            **{k: json_value(row[k]) for k in ("grade", "score", "behaviour_score",
+                                               "index_score", "confidence")},
+            "drivers": drivers,
             "evidence": _records(evidence, ["date", "category", "positive", "negative", "what"])}
 
 
@@ -157,14 +139,14 @@ def member_view(engine: Engine, organization: str, as_of: dt.date) -> dict[str, 
         contributions += _records(own_d, ["alliance", "ref", "commitment", "organization", "date",
                                           "amount", "unit", "description"])
         credit.append(_credit(engine, alliance, organization, as_of))
-    plain = {k: _plain(v) for k, v in org.items()}
+    plain = {k: json_value(v) for k, v in org.items()}
     return {"organization": plain, "as_of": as_of.isoformat(),
-            "memberships": [{k: _plain(v) for k, v in m.items()} for m in memberships],
+            "memberships": [{k: json_value(v) for k, v in m.items()} for m in memberships],
             "commitments": commitments, "contributions": contributions,
-            "outputs": [{k: _plain(v) for k, v in o.items()} for o in outputs],
+            "outputs": [{k: json_value(v) for k, v in o.items()} for o in outputs],
             "credit": credit,
-            "offers": [{k: _plain(v) for k, v in o.items()} for o in knowledge["offers"]],
-            "needs": [{k: _plain(v) for k, v in o.items()} for o in knowledge["needs"]],
+            "offers": [{k: json_value(v) for k, v in o.items()} for o in knowledge["offers"]],
+            "needs": [{k: json_value(v) for k, v in o.items()} for o in knowledge["needs"]],
             "matches": member_matches(engine, organization)}
 
 
@@ -189,7 +171,7 @@ def list_users(engine: Engine) -> list[dict[str, Any]]:
             select(User.username, User.role, User.organization, User.alliance, User.active,
                    User.created_at, func.coalesce(tokens.c.n, 0).label("tokens"))
             .outerjoin(tokens, tokens.c.user == User.id).order_by(User.username)).mappings()
-        return [{k: _plain(v) for k, v in r.items()} for r in rows]
+        return [{k: json_value(v) for k, v in r.items()} for r in rows]
 
 
 # -- routes --------------------------------------------------------------------------------------

@@ -9,10 +9,8 @@ file import (every problem listed row by row), and JSON read and write. Everythi
 :mod:`innoalliance.workflows.records`, i.e. the import validation and upsert, audited as ``edit``.
 """
 
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -20,11 +18,11 @@ from fastapi import Depends, FastAPI, File, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
+from starlette.concurrency import run_in_threadpool
 
 from ..errors import Problem, UnknownReference, ValidationError
 from ..ingest.cells import closest
 from ..ingest.kinds import TABLE_KINDS
-from ..ingest.readers import TABLE_SUFFIXES
 from ..ingest.schema import KindSchema
 from ..ingest.writer import ImportResult
 from ..model import Alliance
@@ -42,9 +40,9 @@ from ..workflows.records import (
 from .access import Forbidden, LoginRequired, allowed, permit, require
 from .auth import Auth, Principal
 from .i18n import Lang, column_label, translator
+from .uploads import import_upload, problems_of
 
 API = "/api/v1"
-MAX_UPLOAD = 20 * 1024 * 1024
 MAX_ROWS = 10_000
 Page = Callable[..., HTMLResponse]
 Cell = str | int | float | bool | None
@@ -152,10 +150,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _problems(exc: ValidationError) -> list[Problem]:
-    return list(exc.problems)
-
-
 def _error_json(exc: ValidationError | VersionConflict) -> JSONResponse:
     if isinstance(exc, VersionConflict):
         return JSONResponse({"error": "VersionConflict", "message": exc.message,
@@ -200,6 +194,17 @@ def _install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any],
                     fields=fields(schema, scope, lang_of(request)), values=values,
                     problems=problems or [], conflict=conflict, saved=saved)
 
+    def list_page(request: Request, kind: str, scope: Scope, records: list[dict[str, Any]],
+                  status: int = 200, result: ImportResult | None = None,
+                  problems: list[Problem] | None = None) -> HTMLResponse:
+        schema = TABLE_KINDS[kind]
+        return page(request, "records.html", status, kind=kind, scope=scope,
+                    base=base(scope, kind), records=records,
+                    columns=[c for c in schema.names if c not in scope],
+                    labels={c: column_label(c, lang_of(request)) for c in schema.names},
+                    key_column=item_key(schema, scope), can_edit=can_edit(request, scope),
+                    kinds=spec.kinds, result=result, problems=problems or [])
+
     def form_row(request: Request, kind: str, scope: Scope) -> dict[str, str]:
         form = request.state.form
         names = [f["name"] for f in fields(TABLE_KINDS[kind], scope, "en")]
@@ -218,13 +223,7 @@ def _install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any],
     def records_page(request: Request, kind: KindPath, scope: ScopeDep,
                      _user: Annotated[Principal, Depends(require(f"{name}records_page"))],
                      ) -> HTMLResponse:
-        schema = TABLE_KINDS[kind]
-        return page(request, "records.html", kind=kind, scope=scope, base=base(scope, kind),
-                    records=read_records(engine, kind, scope, spec.kinds),
-                    columns=[c for c in schema.names if c not in scope],
-                    labels={c: column_label(c, lang_of(request)) for c in schema.names},
-                    key_column=item_key(schema, scope), can_edit=can_edit(request, scope),
-                    kinds=spec.kinds, result=None, problems=[])
+        return list_page(request, kind, scope, read_records(engine, kind, scope, spec.kinds))
 
     @app.get(f"{spec.page}/{{kind}}/add", response_class=HTMLResponse, include_in_schema=False,
              name=f"{name}record_add_form")
@@ -254,7 +253,7 @@ def _install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any],
             write_rows(engine, kind, [row], user.username, scope=scope, kinds=spec.kinds,
                        label="form")
         except ValidationError as exc:
-            return form_page(request, kind, scope, row, None, 422, _problems(exc))
+            return form_page(request, kind, scope, row, None, 422, problems_of(exc))
         return saved_redirect(f"{base(scope, kind)}/{quote(key, safe='')}/edit?saved=1")
 
     @app.get(f"{spec.page}/{{kind}}/{{key}}/edit", response_class=HTMLResponse,
@@ -284,7 +283,7 @@ def _install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any],
             write_rows(engine, kind, [row], user.username, scope=scope, kinds=spec.kinds,
                        label="form")
         except ValidationError as exc:
-            return form_page(request, kind, scope, row, key, 422, _problems(exc))
+            return form_page(request, kind, scope, row, key, 422, problems_of(exc))
         except VersionConflict as exc:
             current = read_record(engine, kind, scope, key, spec.kinds)
             return form_page(request, kind, scope, {c: _text(v) for c, v in current.items()},
@@ -297,37 +296,11 @@ def _install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any],
                              user: Annotated[Principal,
                                              Depends(require(f"{name}records_import"))],
                              file: Annotated[UploadFile, File()]) -> HTMLResponse:
-        from starlette.concurrency import run_in_threadpool
-
-        filename = FilePath(file.filename or "upload.csv").name or "upload.csv"
-        data = await file.read(MAX_UPLOAD + 1)
-        schema = TABLE_KINDS[kind]
-
-        def run() -> tuple[Any, list[Problem]]:
-            if len(data) > MAX_UPLOAD:
-                return None, [Problem(filename, None, None, None,
-                                      f"larger than {MAX_UPLOAD // 2**20} MB; split the file")]
-            if FilePath(filename).suffix.lower() not in TABLE_SUFFIXES:
-                return None, [Problem(filename, None, None, None,
-                                      f"unknown file type; use one of "
-                                      f"{', '.join(TABLE_SUFFIXES)}")]
-            with tempfile.TemporaryDirectory() as folder:
-                path = FilePath(folder) / filename
-                path.write_bytes(data)
-                try:
-                    return import_scoped_file(engine, kind, path, user.username, scope=scope,
-                                              kinds=spec.kinds), []
-                except ValidationError as exc:
-                    return None, _problems(exc)
-
-        result, problems = await run_in_threadpool(run)
+        result, problems = await import_upload(file, lambda path: import_scoped_file(
+            engine, kind, path, user.username, scope=scope, kinds=spec.kinds))
         records = await run_in_threadpool(read_records, engine, kind, scope, spec.kinds)
-        return page(request, "records.html", 422 if problems else 200, kind=kind, scope=scope,
-                    base=base(scope, kind), records=records,
-                    columns=[c for c in schema.names if c not in scope],
-                    labels={c: column_label(c, lang_of(request)) for c in schema.names},
-                    key_column=item_key(schema, scope), can_edit=True, kinds=spec.kinds,
-                    result=result, problems=problems)
+        return list_page(request, kind, scope, records, 422 if problems else 200,
+                         result=result, problems=problems)
 
     @app.get(f"{API}{spec.page}/{{kind}}", response_model=RecordsOut, tags=["records"],
              name=f"api_{name}records", responses=errors)

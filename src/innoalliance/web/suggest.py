@@ -18,11 +18,15 @@ from .cache import store_cache
 TOP = 3
 
 
-def _run(engine: Engine, day: dt.date) -> MatchRun | None:
+def _run(engine: Engine, day: dt.date) -> tuple[MatchRun, dict[str, str]] | None:
+    """The matching of every organization's needs and offers, and the organizations' names."""
     try:
-        return run_match(engine, as_of=day, top=TOP)
+        run = run_match(engine, as_of=day, top=TOP)
     except InnoallianceError:  # nothing to match yet
         return None
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(Organization.credit_code, Organization.name_zh)).all())
+    return run, {str(k): str(v) for k, v in names.items()}
 
 
 def _titles(frame: pd.DataFrame, names: dict[str, str]) -> dict[str, tuple[str, str]]:
@@ -35,11 +39,10 @@ def member_matches(engine: Engine, organization: str) -> dict[str, list[dict[str
     """``offers_for_needs`` and ``needs_for_offers`` of ``organization``: its own need or offer,
     the other side's title and organization name, the score and the terms in common."""
     day = dt.date.today()
-    run = store_cache(engine).get(("match", day), lambda: _run(engine, day))
-    if run is None:
+    found_run = store_cache(engine).get(("match", day), lambda: _run(engine, day))
+    if found_run is None:
         return {"offers_for_needs": [], "needs_for_offers": []}
-    with engine.connect() as conn:
-        names = dict(conn.execute(select(Organization.credit_code, Organization.name_zh)).all())
+    run, names = found_run
     needs, offers = _titles(run.context.needs, names), _titles(run.context.offers, names)
     pairs = run.pairs
     own_needs = pairs[pairs["receiver"] == organization]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import shapely
 from sqlalchemy import Engine, select
@@ -82,18 +84,24 @@ def _joined_children(conn: Any, kind: str, column: str, frame: pd.DataFrame,
                      index=frame.index, dtype=object)
 
 
-def _json_value(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A stored or computed value as JSON holds it: NumPy scalars as Python numbers, dates as
+    ISO text (a midnight timestamp as its date), NaN, NaT and None as ``None``."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
     return value
 
 
 def frame_to_text(frame: pd.DataFrame, fmt: str) -> str:
     """CSV (header row) or JSON (a list of objects) text of an exported frame."""
     if fmt == "json":
-        records = [{k: _json_value(v) for k, v in r.items()} for r in frame.to_dict("records")]
+        records = [{k: json_value(v) for k, v in r.items()} for r in frame.to_dict("records")]
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
     return str(frame.to_csv(index=False, lineterminator="\n"))
 

@@ -15,7 +15,6 @@ the same transaction).
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from ..ingest.validate import validate
 from ..ingest.writer import ImportResult, write
 from ..model import AuditEntry
 from ..store.engine import require_current, transaction
-from .export import export_frame
+from .export import export_frame, json_value
 
 #: what an alliance's secretariat keeps (scope ``alliance``)
 ALLIANCE_KINDS = ("memberships", "commitments", "contributions", "projects", "outputs", "events")
@@ -79,34 +78,23 @@ def key_text(schema: KindSchema, values: Mapping[str, Any]) -> str:
     return " | ".join(str(values[k]) for k in schema.key)
 
 
-def _plain(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
-
-
 def read_records(engine: Engine, kind: str, scope: Mapping[str, str],
                  kinds: Sequence[str] = ALLIANCE_KINDS) -> list[dict[str, Any]]:
     """The records of ``kind`` in ``scope``, in the import layout, each with its ``version``."""
     schema_of(kind, kinds)
     frame = export_frame(engine, kind, where=scope, with_version=True)
-    return [{str(c): _plain(v) for c, v in row.items()} for row in frame.to_dict("records")]
+    return [{str(c): json_value(v) for c, v in row.items()} for row in frame.to_dict("records")]
 
 
 def read_record(engine: Engine, kind: str, scope: Mapping[str, str], key: str,
                 kinds: Sequence[str] = ALLIANCE_KINDS) -> dict[str, Any]:
     """One record of ``kind`` in ``scope`` by its key within the scope (see :func:`item_key`)."""
     column = item_key(schema_of(kind, kinds), scope)
-    records = read_records(engine, kind, scope, kinds)
-    for record in records:
-        if record[column] == key:
-            return record
-    raise UnknownReference(kind, key, closest(key, [str(r[column]) for r in records])
-                           if records else None)
+    found = read_records(engine, kind, {**scope, column: key}, kinds)
+    if found:
+        return found[0]
+    known = [str(r[column]) for r in read_records(engine, kind, scope, kinds)]
+    raise UnknownReference(kind, key, closest(key, known) if known else None)
 
 
 def _cell(value: Any) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -16,10 +17,10 @@ from .runs import save_run
 from .share_store import Comparison, compare_cost, compare_profit, profit_game, risk_fund
 
 
-def report_and_record(engine: Engine, comparison: Comparison, *, output: Path,
-                      record: str | None = None, who: str | None = None) -> Done:
-    """Save the run, write the reports, and if ``record`` names a rule, record its allocation
-    (by ``who``, default the login name)."""
+def save_and_record(engine: Engine, comparison: Comparison, *, record: str | None = None,
+                    who: str | None = None) -> dict[str, Any]:
+    """Save the run and, if ``record`` names a rule, record its allocation (by ``who``, default
+    the login name); the comparison's summary with ``run`` and, if recorded, ``recorded``."""
     summary = comparison.summary()
     if record is not None:
         if record not in comparison.allocations.columns:
@@ -32,13 +33,20 @@ def report_and_record(engine: Engine, comparison: Comparison, *, output: Path,
                      "in_core": summary["in_core"][record], "compared": summary["allocations"],
                      "notes": summary["notes"]}, who=who)
         summary["recorded"] = {"id": entry.id, "rule": record, "hash": entry.hash}
-    run_id = save_run(engine, "share", {"kind": comparison.kind, "subject": comparison.subject,
-                                        "record": record}, {"game": comparison.game}, summary,
-                      who=who)
-    summary["run"] = run_id
+    summary["run"] = save_run(engine, "share", {"kind": comparison.kind,
+                                                "subject": comparison.subject,
+                                                "record": record},
+                              {"game": comparison.game}, summary, who=who)
+    return summary
+
+
+def report_and_record(engine: Engine, comparison: Comparison, *, output: Path,
+                      record: str | None = None, who: str | None = None) -> Done:
+    """:func:`save_and_record`, then write the reports."""
+    summary = save_and_record(engine, comparison, record=record, who=who)
     html, json_path = write_outputs(summary, output,
                                     lambda path: share_report(comparison, path))
-    return Done(summary, html, json_path, run_id)
+    return Done(summary, html, json_path, summary["run"])
 
 
 DEMO_ALLIANCE = "电动汽车产学研技术创新联盟"
