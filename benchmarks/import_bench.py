@@ -34,8 +34,8 @@ from sqlalchemy import Engine, create_engine
 from innoalliance.ingest.creditcode import ALPHABET, complete
 from innoalliance.model.vocab import OrgSize, OrgType
 from innoalliance.store.engine import make_engine
-from innoalliance.workflows.register import import_table_file
-from innoalliance.workflows.setup import catalogue_path, init_store
+from innoalliance.workflows.register.imports import import_table_file
+from innoalliance.workflows.register.setup import catalogue_path, init_store
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"

@@ -28,8 +28,13 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.neighbors import NearestNeighbors
 from sklearn.random_projection import SparseRandomProjection
 
-from innoalliance.methods.neighbours import TopK, recall_at_k, top_k_approximate, top_k_exact
-from innoalliance.methods.text import fit_index, vectorize
+from innoalliance.methods.matching.neighbours import (
+    TopK,
+    recall_at_k,
+    top_k_approximate,
+    top_k_exact,
+)
+from innoalliance.methods.matching.text import fit_index, vectorize
 
 SEED = 20240601
 GENERIC = (

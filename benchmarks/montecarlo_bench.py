@@ -25,8 +25,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from innoalliance.methods.composite import Level, Tree
-from innoalliance.methods.uncertainty import Choices, Pipeline, UncertaintyResult, uncertainty
+from innoalliance.methods.mcda.composite import Level, Tree
+from innoalliance.methods.mcda.uncertainty import Choices, Pipeline, UncertaintyResult, uncertainty
 
 SEED = 20240601
 DIMENSIONS = 5

@@ -24,8 +24,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from innoalliance.methods.games import WeightedVotingGame
-from innoalliance.methods.shapley import shapley_exact, shapley_sampled, shapley_value
+from innoalliance.methods.games.forms import WeightedVotingGame
+from innoalliance.methods.games.shapley import shapley_exact, shapley_sampled, shapley_value
 
 SEED = 20240601
 

@@ -43,7 +43,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from innoalliance.methods.structure import (
+from innoalliance.methods.spatial.structure import (
     Structure,
     analyse_panel,
     complexity,

@@ -5,7 +5,7 @@ Writes, into a temporary directory (or ``--workdir``), a seeded float32 GeoTIFF 
 block) and a GeoJSON of polygons: the Voronoi tessellation of seeded random points clipped to
 the raster's extent. Then times, in this one process on the same files:
 
-* ``innoalliance.workflows.raster_zonal.zonal_file`` with ``weighting="exact"`` (coverage
+* ``innoalliance.workflows.plan.zonal_files.zonal_file`` with ``weighting="exact"`` (coverage
   fractions) and ``weighting="centroid"`` (cell centres);
 * ``rasterstats.zonal_stats`` (the baseline: what a user would write; cell centres,
   ``all_touched=False``), on every polygon or, with ``--rasterstats-sample N``, on a seeded
@@ -47,7 +47,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from innoalliance.workflows.raster_zonal import read_zones, zonal_file
+from innoalliance.workflows.plan.zonal_files import read_zones, zonal_file
 
 SEED = 20240607
 NODATA = -9999.0

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine
 
 from innoalliance.demo.loader import load_demo
 from innoalliance.store.engine import make_engine
-from innoalliance.workflows.setup import init_store
+from innoalliance.workflows.register.setup import init_store
 
 POSTGRES = os.environ.get(
     "INNOALLIANCE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -6,13 +6,13 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from innoalliance.workflows.allocation_ledger import (
+from innoalliance.workflows.register.setup import init_store
+from innoalliance.workflows.share.allocations import (
     GENESIS,
     list_allocations,
     record_allocation,
     verify_chain,
 )
-from innoalliance.workflows.setup import init_store
 
 
 def _record(engine: Engine, k: int) -> None:

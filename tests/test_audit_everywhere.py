@@ -22,10 +22,10 @@ from innoalliance.errors import ConflictError
 from innoalliance.model import ApiToken, AuditEntry, Membership, Organization, User
 from innoalliance.store.audit import audit_entry, key_text
 from innoalliance.store.engine import make_engine, transaction
-from innoalliance.workflows.allocation_ledger import record_allocation
-from innoalliance.workflows.lifecycle import member_join, member_leave
-from innoalliance.workflows.records import last_change
-from innoalliance.workflows.runs import save_run
+from innoalliance.workflows.common import save_run
+from innoalliance.workflows.govern.lifecycle import member_join, member_leave
+from innoalliance.workflows.register.records import last_change
+from innoalliance.workflows.share.allocations import record_allocation
 
 from .conftest import BACKENDS, _url
 from .test_cli import run

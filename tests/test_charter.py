@@ -26,14 +26,14 @@ from innoalliance.ingest.charter import (
 )
 from innoalliance.model import Charter, Commitment
 from innoalliance.store.engine import make_engine
-from innoalliance.workflows.charter import (
+from innoalliance.workflows.govern.charter import (
     charter_versions,
     current_charter,
     export_charter,
     import_charter,
     load_demo_charters,
 )
-from innoalliance.workflows.share_file import METHODS
+from innoalliance.workflows.share.files import METHODS
 
 from .conftest import BACKENDS, _url
 from .test_cli import run

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from innoalliance.store.engine import make_engine
-from innoalliance.workflows.ledger import Ledger, read_ledger
+from innoalliance.workflows.register.ledger import Ledger, read_ledger
 
 from .test_cli import run
 

@@ -15,7 +15,7 @@ from ecomplexity import ecomplexity
 from innoalliance.demo.image import write_demo_image
 from innoalliance.reports.maps import choropleth, layout_map
 from innoalliance.store.engine import make_engine
-from innoalliance.workflows.plan_regions import resolve_regions
+from innoalliance.workflows.plan.regions import resolve_regions
 
 from .test_cli import run
 

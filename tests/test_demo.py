@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from innoalliance.model import Alliance, Region, Statistic
-from innoalliance.workflows.register import import_files
+from innoalliance.workflows.register.imports import import_files
 
 # Seed 000 (Zhong, Zhang & Mo), Table I: the 25 alliances of strategic emerging industries in
 # the Pearl River Delta, with the field column read one row higher (see demo/data/README.md).

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from innoalliance.ingest.reference import render_reference
-from innoalliance.workflows.measures import render_measures
+from innoalliance.workflows.evaluate.measures import render_measures
 
 
 def test_reference_is_up_to_date() -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from innoalliance.demo.loader import load_demo
-from innoalliance.methods.enforcement import (
+from innoalliance.methods.governance.enforcement import (
     Commitment,
     Delivery,
     Penalties,
@@ -24,8 +24,8 @@ from innoalliance.methods.enforcement import (
 )
 from innoalliance.model import Event
 from innoalliance.store.engine import make_engine
-from innoalliance.workflows.charter import load_demo_charters
-from innoalliance.workflows.enforcement import check
+from innoalliance.workflows.govern.charter import load_demo_charters
+from innoalliance.workflows.govern.enforcement import check
 
 from .conftest import BACKENDS, _url
 from .test_cli import run

@@ -18,9 +18,9 @@ from sqlalchemy import Engine
 
 from innoalliance.errors import MethodError, UnknownReference
 from innoalliance.ingest.indexsystem import load_system
-from innoalliance.methods.grading import MOST_ACTIVITY_BANDS
-from innoalliance.workflows.credit import rate_members
-from innoalliance.workflows.evaluate import evaluate, with_uncertainty
+from innoalliance.methods.mcda.grading import MOST_ACTIVITY_BANDS
+from innoalliance.workflows.evaluate.credit import rate_members
+from innoalliance.workflows.evaluate.store import evaluate, with_uncertainty
 
 EV = "电动汽车产学研技术创新联盟"
 VIOLATOR = "91440100MAUM7M5908"  # seed 000's member that stopped paying in (events.csv E-001)
@@ -181,8 +181,8 @@ def test_reports_are_self_contained(demo_engine: Engine, tmp_path: Path) -> None
 def test_delivering_more_on_time_never_lowers_a_rating(engine: Engine, tmp_path: Path) -> None:
     """The trust mechanism's promise, end to end: ledger → evidence → reputation → grade."""
     from innoalliance.demo.loader import load_demo
-    from innoalliance.methods.grading import CREDIT_BANDS
-    from innoalliance.workflows.register import import_table_file
+    from innoalliance.methods.mcda.grading import CREDIT_BANDS
+    from innoalliance.workflows.register.imports import import_table_file
 
     from .conftest import write
 

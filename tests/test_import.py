@@ -12,7 +12,7 @@ from sqlalchemy import Engine, func, select
 from innoalliance.errors import ValidationError
 from innoalliance.ingest.creditcode import complete
 from innoalliance.model import AuditEntry, Commitment, Organization, Statistic
-from innoalliance.workflows.register import WideLayout, import_files
+from innoalliance.workflows.register.imports import WideLayout, import_files
 
 from .conftest import write
 

@@ -8,9 +8,9 @@ import pytest
 
 from innoalliance.errors import InnoallianceError, UnknownReference, ValidationError
 from innoalliance.ingest.indexsystem import built_in_systems, load_system, parse_system
-from innoalliance.methods.grading import MOST_ACTIVITY_BANDS
-from innoalliance.workflows.measures import check_measure
-from innoalliance.workflows.weighting import build_tree, system_weights
+from innoalliance.methods.mcda.grading import MOST_ACTIVITY_BANDS
+from innoalliance.workflows.evaluate.measures import check_measure
+from innoalliance.workflows.evaluate.weighting import build_tree, system_weights
 
 GOOD = """
 name: mine

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, select
 
 from innoalliance.errors import ValidationError
 from innoalliance.model import RasterLayer, Region
-from innoalliance.workflows.export import export_frame, frame_to_text
-from innoalliance.workflows.register import import_files
+from innoalliance.workflows.register.export import export_frame, frame_to_text
+from innoalliance.workflows.register.imports import import_files
 
 from .test_rasters import geotiff
 

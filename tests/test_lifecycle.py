@@ -15,7 +15,7 @@ from innoalliance.demo.loader import WHO as DEMO_ACTOR
 from innoalliance.errors import MethodError, ValidationError
 from innoalliance.model import Alliance, Membership, Organization
 from innoalliance.store.engine import make_engine, transaction
-from innoalliance.workflows.lifecycle import (
+from innoalliance.workflows.govern.lifecycle import (
     TRANSITIONS,
     LifecycleRules,
     TransitionRecord,

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pymcdm.weights.subjective import AHP as PymcdmAHP
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.ahp import (
+from innoalliance.methods.mcda.ahp import (
     RANDOM_INDEX,
     ahp,
     geometric_mean_judgments,

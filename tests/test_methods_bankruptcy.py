@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.bankruptcy import (
+from innoalliance.methods.games.claims import (
     RULES,
     check_claims,
     claims_rule,
@@ -18,7 +18,7 @@ from innoalliance.methods.bankruptcy import (
     talmud,
     water_fill,
 )
-from innoalliance.methods.nucleolus import nucleolus
+from innoalliance.methods.games.nucleolus import nucleolus
 
 CLAIMS = [100, 200, 300]
 THIRD = 100 / 3

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.bargaining import nash_bargaining, proportional_allocation
+from innoalliance.methods.games.bargaining import nash_bargaining, proportional_allocation
 
 # Stand-alone values 10 and 20, together 60: a surplus of 30 to bargain over.
 TWO = np.array([0.0, 10.0, 20.0, 60.0])

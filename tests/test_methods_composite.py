@@ -1,4 +1,4 @@
-"""Normalisation, imputation, hierarchical aggregation and ranking (methods.composite).
+"""Normalisation, imputation, hierarchical aggregation and ranking (methods.mcda.composite).
 
 Published examples reproduced:
 
@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.composite import (
+from innoalliance.methods.mcda.composite import (
     Level,
     Tree,
     aggregate,

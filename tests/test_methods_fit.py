@@ -1,4 +1,5 @@
-"""The parts of a broker's score (innoalliance's convention, documented in methods/fit.py)."""
+"""The parts of a broker's score (innoalliance's convention, documented in
+methods/matching/fit.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.fit import (
+from innoalliance.methods.matching.fit import (
     absorptive_capacity,
     combine,
     industry_proximity,

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.funding import funding_mix
+from innoalliance.methods.governance.funding import funding_mix
 
 
 def test_by_hand() -> None:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.fuzzy import OPERATORS, fuzzy_evaluate, membership_from_votes
+from innoalliance.methods.mcda.fuzzy import OPERATORS, fuzzy_evaluate, membership_from_votes
 
 # 司守奎 & 孙玺菁 (2011). 数学建模算法与应用. 国防工业出版社, §14.2 模糊综合评判法, p. 375 (as
 # transcribed in RabbitWhite1/Mathematical-Modeling-In-Python, notebook "14.2 模糊综合评判法"):

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.games import (
+from innoalliance.methods.games.forms import (
     MAX_EXACT_PLAYERS,
     AirportGame,
     BankruptcyGame,

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.grading import (
+from innoalliance.methods.mcda.grading import (
     CREDIT_BANDS,
     MOST_ACTIVITY_BANDS,
     MOST_ACTIVITY_TERMS_ZH,

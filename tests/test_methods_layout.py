@@ -11,8 +11,8 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from innoalliance.errors import MethodError
-from innoalliance.methods import layout
-from innoalliance.methods.layout import (
+from innoalliance.methods.spatial import layout
+from innoalliance.methods.spatial.layout import (
     DEFAULT_DUPLICATION_PENALTY,
     DEFAULT_ECO_WEIGHT,
     DEFAULT_LEAD_WEIGHT,

@@ -28,16 +28,18 @@ from hypothesis import strategies as st
 from matching.games import HospitalResident
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.matching import (
+from innoalliance.methods.matching.assignment import (
+    complete_team,
+    max_total_assignment,
+    total_satisfaction,
+)
+from innoalliance.methods.matching.stable import (
     Preferences,
     blocking_pairs,
     check_matching,
     check_preferences,
-    complete_team,
-    max_total_assignment,
     scores_to_preferences,
     stable_matching,
-    total_satisfaction,
 )
 
 # Gale & Shapley (1962), Example 1: α ranks A, B, C; A ranks β, γ, α; and so on.

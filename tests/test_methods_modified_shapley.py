@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.games import WeightedVotingGame
-from innoalliance.methods.modified_shapley import modified_shapley
-from innoalliance.methods.shapley import shapley_value
+from innoalliance.methods.games.forms import WeightedVotingGame
+from innoalliance.methods.games.modified_shapley import modified_shapley
+from innoalliance.methods.games.shapley import shapley_value
 
 # "Optimization of Benefit Allocation in Contracted Water-Saving Projects Based on the Shapley
 # Value Method", Mathematical Problems in Engineering 2022, article ID 8942299 (Hindawi),

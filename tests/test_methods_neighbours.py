@@ -7,7 +7,7 @@ import pytest
 from scipy import sparse
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.neighbours import (
+from innoalliance.methods.matching.neighbours import (
     TopK,
     recall_at_k,
     top_k,

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.games import lexicographic_to_binary
-from innoalliance.methods.nucleolus import (
+from innoalliance.methods.games.forms import lexicographic_to_binary
+from innoalliance.methods.games.nucleolus import (
     MAX_NUCLEOLUS_PLAYERS,
     in_core,
     is_core_empty,

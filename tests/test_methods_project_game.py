@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.project_game import ProjectGame
+from innoalliance.methods.games.project_game import ProjectGame
 
 
 def test_complementarity_of_research_and_industry() -> None:

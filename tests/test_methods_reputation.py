@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.grading import CREDIT_BANDS, NOT_RATED
-from innoalliance.methods.reputation import (
+from innoalliance.methods.mcda.grading import CREDIT_BANDS, NOT_RATED
+from innoalliance.methods.mcda.reputation import (
     BetaReputation,
     Evidence,
     beta_reputation,

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.rsei import (
+from innoalliance.methods.spatial.rsei import (
     GRADES,
     INDICATORS,
     WETNESS_COEFFICIENTS,

@@ -10,21 +10,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.games import (
+from innoalliance.methods.games.forms import (
     AirportGame,
     BankruptcyGame,
     BoolArray,
     WeightedVotingGame,
     lexicographic_to_binary,
 )
-from innoalliance.methods.shapley import (
+from innoalliance.methods.games.shapley import (
     BanzhafResult,
     banzhaf_value,
     shapley_exact,
     shapley_sampled,
     shapley_value,
 )
-from innoalliance.methods.weights import FloatArray
+from innoalliance.methods.mcda.weights import FloatArray
 
 SEEDS = st.integers(0, 2**32 - 1)
 
@@ -187,7 +187,7 @@ def test_exact_equals_textbook_loop(n: int, seed: int) -> None:
 
 
 def test_exact_over_several_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("innoalliance.methods.shapley._CHUNK", 16)
+    monkeypatch.setattr("innoalliance.methods.games.shapley._CHUNK", 16)
     v = random_game(8, 3)
     np.testing.assert_allclose(shapley_exact(v).values, textbook_shapley(v), atol=1e-9)
     np.testing.assert_allclose(banzhaf_value(v).values, textbook_banzhaf(v), atol=1e-9)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.structure import (
+from innoalliance.methods.spatial.structure import (
     Structure,
     analyse,
     analyse_panel,
@@ -463,7 +463,7 @@ def test_krugman_to_the_whole_set_by_hand() -> None:
     Regions (10, 0) and (0, 10): the set's shares are (½, ½), so each region is |1 − ½| + |0 − ½|
     = 1 away; a region with no output gets Σ S_k = 1 too; (5, 5) is the set's own mix, 0.
     """
-    from innoalliance.methods.structure import krugman_total
+    from innoalliance.methods.spatial.structure import krugman_total
 
     np.testing.assert_allclose(krugman_total([[10.0, 0.0], [0.0, 10.0], [0.0, 0.0]]),
                                [1.0, 1.0, 1.0])

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.text import (
+from innoalliance.methods.matching.text import (
     fit_index,
     knowledge_gap,
     relevance,

@@ -13,7 +13,7 @@ from skcriteria.agg.topsis import topsis as skc_topsis
 from skcriteria.preprocessing.scalers import scale_by_vector
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.topsis import topsis
+from innoalliance.methods.mcda.topsis import topsis
 
 # Hwang, C.-L. & Yoon, K. (1981). Multiple Attribute Decision Making: Methods and Applications.
 # Springer (Lecture Notes in Economics and Mathematical Systems 186), pp. 133-134: four fighter

@@ -1,9 +1,10 @@
-"""Monte Carlo uncertainty and Sobol' sensitivity of a composite's ranking (methods.uncertainty).
+"""Monte Carlo uncertainty and Sobol' sensitivity of a composite's ranking
+(methods.mcda.uncertainty).
 
 The estimators are checked on the Ishigami function (a = 7, b = 0.1), whose indices are known
 analytically (Saltelli et al. 2008, *Global Sensitivity Analysis: The Primer*, §4.7; Homma &
 Saltelli 1996), and against SALib's ``sobol.analyze`` on the same samples. Every run of the
-analysis is checked to be the composite that methods.composite computes for its parameters.
+analysis is checked to be the composite that methods.mcda.composite computes for its parameters.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from SALib.sample import sobol as salib_sample
 from SALib.test_functions import Ishigami
 
 from innoalliance.errors import MethodError
-from innoalliance.methods import uncertainty as uncertainty_module
-from innoalliance.methods.composite import Level, Tree, aggregate, impute, normalize, rank_desc
-from innoalliance.methods.uncertainty import (
+from innoalliance.methods.mcda import uncertainty as uncertainty_module
+from innoalliance.methods.mcda.composite import Level, Tree, aggregate, impute, normalize, rank_desc
+from innoalliance.methods.mcda.uncertainty import (
     Choices,
     Pipeline,
     UncertaintyResult,

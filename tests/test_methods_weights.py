@@ -13,7 +13,7 @@ from skcriteria.preprocessing.weighters import critic_weights as skc_critic
 from skcriteria.preprocessing.weighters import entropy_weights as skc_entropy
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.weights import (
+from innoalliance.methods.mcda.weights import (
     check_matrix,
     check_types,
     check_weights,

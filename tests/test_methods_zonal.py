@@ -15,8 +15,13 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from innoalliance.errors import MethodError
-from innoalliance.methods import zonal
-from innoalliance.methods.zonal import ZonalResult, coverage, zonal_stats, zonal_stats_windows
+from innoalliance.methods.spatial import zonal
+from innoalliance.methods.spatial.zonal import (
+    ZonalResult,
+    coverage,
+    zonal_stats,
+    zonal_stats_windows,
+)
 
 # 4 x 4 unit cells; cell (r, c) is [c, c + 1] x [3 - r, 4 - r]
 UNIT = Affine(1.0, 0.0, 0.0, 0.0, -1.0, 4.0)

@@ -11,9 +11,9 @@ import coopgame
 import numpy as np
 import pytest
 
-from innoalliance.methods.bankruptcy import claims_rule
-from innoalliance.methods.nucleolus import nucleolus
-from innoalliance.methods.shapley import banzhaf_value, shapley_exact
+from innoalliance.methods.games.claims import claims_rule
+from innoalliance.methods.games.nucleolus import nucleolus
+from innoalliance.methods.games.shapley import banzhaf_value, shapley_exact
 
 SEEDS = range(12)
 

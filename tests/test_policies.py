@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 
 from innoalliance.errors import UnknownReference, ValidationError
 from innoalliance.ingest.policies import load_catalogue, parse_catalogue
-from innoalliance.workflows.policies import applicable_policies
+from innoalliance.workflows.govern.policies import applicable_policies
 
 from .test_cli import run
 

@@ -13,9 +13,9 @@ from innoalliance.ingest.creditcode import ALPHABET, complete
 from innoalliance.ingest.kinds import ORGANIZATIONS
 from innoalliance.model.vocab import OrgSize, OrgType
 from innoalliance.store.engine import make_engine
-from innoalliance.workflows.export import export_frame, frame_to_text
-from innoalliance.workflows.register import import_files
-from innoalliance.workflows.setup import init_store
+from innoalliance.workflows.register.export import export_frame, frame_to_text
+from innoalliance.workflows.register.imports import import_files
+from innoalliance.workflows.register.setup import init_store
 
 REGIONS = ["330100", "330106", "440300", "110108"]
 INDUSTRIES = ["1", "3", "3.1"]  # present in every version of the industry catalogue

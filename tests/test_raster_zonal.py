@@ -13,9 +13,9 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 
 from innoalliance.errors import MethodError, Problem, ValidationError
-from innoalliance.methods.rsei import rsei
-from innoalliance.methods.zonal import zonal_stats
-from innoalliance.workflows.raster_zonal import (
+from innoalliance.methods.spatial.rsei import rsei
+from innoalliance.methods.spatial.zonal import zonal_stats
+from innoalliance.workflows.plan.zonal_files import (
     read_zones,
     rsei_file,
     write_geotiff,

@@ -16,8 +16,8 @@ from innoalliance.errors import ValidationError
 from innoalliance.ingest.indexsystem import load_system
 from innoalliance.model import Event, Project
 from innoalliance.store.engine import make_engine
-from innoalliance.workflows.evaluate import evaluate
-from innoalliance.workflows.returns import import_return
+from innoalliance.workflows.evaluate.store import evaluate
+from innoalliance.workflows.register.returns import import_return
 
 from .test_cli import run
 

@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 from innoalliance.demo.loader import DEMO_KINDS
 from innoalliance.ingest.boundaries import read_boundaries
 from innoalliance.store.engine import make_engine
-from innoalliance.workflows.export import export_boundaries, export_frame, frame_to_text
-from innoalliance.workflows.register import import_files
-from innoalliance.workflows.setup import init_store
+from innoalliance.workflows.register.export import export_boundaries, export_frame, frame_to_text
+from innoalliance.workflows.register.imports import import_files
+from innoalliance.workflows.register.setup import init_store
 
 KINDS = ("regions", "industries", *DEMO_KINDS)
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from innoalliance.errors import StoreError
 from innoalliance.model import AuditEntry, Base, Region
 from innoalliance.store.engine import make_engine, require_current, resolve_url
-from innoalliance.workflows.setup import init_store
+from innoalliance.workflows.register.setup import init_store
 
 
 def test_migrations_match_the_model(engine: Engine) -> None:

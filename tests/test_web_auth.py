@@ -30,7 +30,7 @@ from innoalliance.model import (
 from innoalliance.web.access import RULES, allowed
 from innoalliance.web.app import create_app
 from innoalliance.web.auth import Principal, hash_token
-from innoalliance.workflows.runs import save_run
+from innoalliance.workflows.common import save_run
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette\.testclient`")

@@ -22,8 +22,8 @@ from innoalliance.cli.app import app as cli
 from innoalliance.model import Industry
 from innoalliance.web.app import create_app
 from innoalliance.web.i18n import LABELS, LANGS, translator
-from innoalliance.workflows.ledger import read_ledger, select_frame
-from innoalliance.workflows.runs import save_run
+from innoalliance.workflows.common import save_run
+from innoalliance.workflows.register.ledger import read_ledger, select_frame
 
 with warnings.catch_warnings():  # starlette's TestClient announces a move to httpx2
     warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette\.testclient`")

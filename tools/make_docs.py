@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from innoalliance.ingest.reference import render_reference
-from innoalliance.workflows.measures import render_measures
+from innoalliance.workflows.evaluate.measures import render_measures
 
 docs = Path(__file__).resolve().parent.parent / "docs"
 (docs / "import-formats.md").write_text(render_reference(), encoding="utf-8")

@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..workflows.lifecycle import (
+from innoalliance.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    engine_for,
+    handles_errors,
+    parse_date,
+    print_json,
+)
+from innoalliance.workflows.govern.lifecycle import (
     STATES,
     LifecycleRules,
     TransitionRecord,
@@ -17,15 +26,6 @@ from ..workflows.lifecycle import (
     member_leave,
     rules_from_yaml,
     transition,
-)
-from .common import (
-    DbOption,
-    JsonOption,
-    console,
-    engine_for,
-    handles_errors,
-    parse_date,
-    print_json,
 )
 
 app = typer.Typer(no_args_is_help=True,

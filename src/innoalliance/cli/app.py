@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from .alliance import app as alliance_app
-from .browse import list_command, show_command
-from .charter import app as charter_app
-from .data import export_command, import_command
-from .evaluate import app as evaluate_app
-from .govern import app as govern_app
-from .match import app as match_app
-from .plan import app as plan_app
-from .region import app as region_app
-from .serve import serve_command
-from .setup import demo_command, init_command
-from .share import app as share_app
-from .user import app as user_app
+from innoalliance.cli.alliance import app as alliance_app
+from innoalliance.cli.browse import list_command, show_command
+from innoalliance.cli.charter import app as charter_app
+from innoalliance.cli.data import export_command, import_command
+from innoalliance.cli.evaluate import app as evaluate_app
+from innoalliance.cli.govern import app as govern_app
+from innoalliance.cli.match import app as match_app
+from innoalliance.cli.plan import app as plan_app
+from innoalliance.cli.region import app as region_app
+from innoalliance.cli.serve import serve_command
+from innoalliance.cli.setup import demo_command, init_command
+from innoalliance.cli.share import app as share_app
+from innoalliance.cli.user import app as user_app
 
 app = typer.Typer(
     name="innoalliance",

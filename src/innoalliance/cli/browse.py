@@ -7,10 +7,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..workflows.query import list_records, show_record
-from ..workflows.register import check_kind
-from .common import DbOption, JsonOption, console, engine_for, handles_errors, print_json
-from .data import KINDS_HELP
+from innoalliance.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    engine_for,
+    handles_errors,
+    print_json,
+)
+from innoalliance.cli.data import KINDS_HELP
+from innoalliance.workflows.register.imports import check_kind
+from innoalliance.workflows.register.query import list_records, show_record
 
 
 @handles_errors

@@ -10,9 +10,16 @@ import typer
 import yaml
 from rich.table import Table
 
-from ..workflows.charter import export_charter, import_charter, require_charter
-from ..workflows.register import actor
-from .common import DbOption, JsonOption, console, engine_for, handles_errors, print_json
+from innoalliance.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    engine_for,
+    handles_errors,
+    print_json,
+)
+from innoalliance.workflows.govern.charter import export_charter, import_charter, require_charter
+from innoalliance.workflows.register.imports import actor
 
 app = typer.Typer(no_args_is_help=True,
                   help="Charters: members' obligations, IP, benefit sharing, penalties, disputes.")

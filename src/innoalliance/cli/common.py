@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
-from ..errors import InnoallianceError, StoreError, ValidationError
-from ..store.engine import ENV_VAR, make_engine
+from innoalliance.errors import InnoallianceError, StoreError, ValidationError
+from innoalliance.store.engine import ENV_VAR, make_engine
 
 console = Console()
 errors = Console(stderr=True)

@@ -11,12 +11,24 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..errors import ValidationError
-from ..ingest.kinds import ALL_KINDS
-from ..workflows.export import check_format, export_boundaries, export_frame, frame_to_text
-from ..workflows.layers import import_china_boundaries
-from ..workflows.register import WideLayout, actor, check_kind, import_files
-from .common import DbOption, JsonOption, console, engine_for, handles_errors, print_json
+from innoalliance.cli.common import (
+    DbOption,
+    JsonOption,
+    console,
+    engine_for,
+    handles_errors,
+    print_json,
+)
+from innoalliance.errors import ValidationError
+from innoalliance.ingest.kinds import ALL_KINDS
+from innoalliance.workflows.register.export import (
+    check_format,
+    export_boundaries,
+    export_frame,
+    frame_to_text,
+)
+from innoalliance.workflows.register.imports import WideLayout, actor, check_kind, import_files
+from innoalliance.workflows.register.layers import import_china_boundaries
 
 KINDS_HELP = "one of: " + ", ".join(ALL_KINDS) + "; or returns (an annual return)"
 
@@ -90,7 +102,7 @@ def import_command(
 
 def _import_returns(files: list[str], db: str | None, as_json: bool) -> None:
     """Import annual returns (JSON, XLSX or a folder of CSVs), each in one transaction."""
-    from ..workflows.returns import import_return
+    from innoalliance.workflows.register.returns import import_return
 
     if not files:
         raise typer.BadParameter("give at least one annual return FILE or folder")

@@ -11,13 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..errors import InnoallianceError
-from ..ingest.indexsystem import built_in_systems, load_system
-from ..methods.fuzzy import OPERATORS
-from ..workflows.credit import MIN_CONFIDENCE
-from ..workflows.evaluation_runs import evaluate_and_report, parse_years, rate_and_report
-from ..workflows.standalone import ahp_file, critic_file, entropy_file, fuzzy_file, topsis_file
-from .common import (
+from innoalliance.cli.common import (
     DbOption,
     JsonOption,
     OutputOption,
@@ -28,6 +22,18 @@ from .common import (
     print_done,
     print_json,
 )
+from innoalliance.errors import InnoallianceError
+from innoalliance.ingest.indexsystem import built_in_systems, load_system
+from innoalliance.methods.mcda.fuzzy import OPERATORS
+from innoalliance.workflows.evaluate.credit import MIN_CONFIDENCE
+from innoalliance.workflows.evaluate.files import (
+    ahp_file,
+    critic_file,
+    entropy_file,
+    fuzzy_file,
+    topsis_file,
+)
+from innoalliance.workflows.evaluate.runs import evaluate_and_report, parse_years, rate_and_report
 
 app = typer.Typer(help="Weights, scores, grades and credit ratings.", no_args_is_help=True)
 

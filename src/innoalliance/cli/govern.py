@@ -8,11 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..workflows.evaluation_runs import parse_years
-from ..workflows.funding import funding_report
-from ..workflows.overview import write_overview
-from ..workflows.supervision import write_annual_report
-from .common import (
+from innoalliance.cli.common import (
     DbOption,
     JsonOption,
     OutputOption,
@@ -22,6 +18,10 @@ from .common import (
     parse_date,
     print_json,
 )
+from innoalliance.workflows.evaluate.runs import parse_years
+from innoalliance.workflows.govern.funding import funding_report
+from innoalliance.workflows.govern.overview import write_overview
+from innoalliance.workflows.govern.supervision import write_annual_report
 
 app = typer.Typer(no_args_is_help=True, help="Govern: supervision views of alliances.")
 
@@ -111,7 +111,7 @@ def policies_command(
     as_json: JsonOption = False,
 ) -> None:
     """The measures of the policy matrix (stage × region × industry × kind) that apply, and why."""
-    from ..workflows.policies import applicable_policies
+    from innoalliance.workflows.govern.policies import applicable_policies
 
     found = applicable_policies(engine_for(db), alliance, catalogue)
     if as_json:
@@ -149,8 +149,8 @@ def check_command(
     as_json: JsonOption = False,
 ) -> None:
     """Enforcement check: commitments against the charter, defaults, penalties and alerts."""
-    from ..workflows.enforcement import check
-    from .common import parse_date
+    from innoalliance.cli.common import parse_date
+    from innoalliance.workflows.govern.enforcement import check
 
     found = check(engine_for(db), parse_date(as_of), alliance, record=record)
     if as_json:

@@ -8,12 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..errors import InnoallianceError
-from ..workflows.match_file import stable_file
-from ..workflows.match_partners import recommend_partners
-from ..workflows.match_rank import rank_files
-from ..workflows.match_store import match_and_report
-from .common import (
+from innoalliance.cli.common import (
     DbOption,
     JsonOption,
     OutputOption,
@@ -25,6 +20,11 @@ from .common import (
     print_done,
     print_json,
 )
+from innoalliance.errors import InnoallianceError
+from innoalliance.workflows.match.files import stable_file
+from innoalliance.workflows.match.partners import recommend_partners
+from innoalliance.workflows.match.rank import rank_files
+from innoalliance.workflows.match.store import match_and_report
 
 app = typer.Typer(cls=group_with_default("rank"), no_args_is_help=True,
                   help="Match knowledge suppliers and receivers: OFFERS.csv NEEDS.csv, or "

@@ -8,12 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..errors import InnoallianceError
-from ..ingest.panel_file import TAXONOMY_CHOICES
-from ..workflows.evaluation_runs import Done, parse_years
-from ..workflows.plan_file import layout_file
-from ..workflows.plan_runs import plan_and_report
-from .common import (
+from innoalliance.cli.common import (
     DbOption,
     JsonOption,
     OutputOption,
@@ -23,6 +18,11 @@ from .common import (
     print_done,
     print_json,
 )
+from innoalliance.errors import InnoallianceError
+from innoalliance.ingest.panel_file import TAXONOMY_CHOICES
+from innoalliance.workflows.evaluate.runs import Done, parse_years
+from innoalliance.workflows.plan.files import layout_file
+from innoalliance.workflows.plan.runs import plan_and_report
 
 app = typer.Typer(no_args_is_help=True,
                   help="Plan: regional diagnosis and the spatial layout of alliances.")

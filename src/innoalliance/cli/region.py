@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..ingest.panel_file import TAXONOMY_CHOICES
-from ..methods.zonal import Weighting
-from ..workflows.plan_file import structure_file
-from ..workflows.raster_zonal import zonal_file
-from .common import JsonOption, console, errors, handles_errors, print_json
+from innoalliance.cli.common import JsonOption, console, errors, handles_errors, print_json
+from innoalliance.ingest.panel_file import TAXONOMY_CHOICES
+from innoalliance.methods.spatial.zonal import Weighting
+from innoalliance.workflows.plan.files import structure_file
+from innoalliance.workflows.plan.zonal_files import zonal_file
 
 app = typer.Typer(no_args_is_help=True,
                   help="Regional analysis of files: industrial structure, zonal statistics.")

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from ..errors import InnoallianceError, MissingExtra
-from ..store.engine import ENV_VAR, resolve_url
-from .common import DbOption, console, handles_errors
+from innoalliance.cli.common import DbOption, console, handles_errors
+from innoalliance.errors import InnoallianceError, MissingExtra
+from innoalliance.store.engine import ENV_VAR, resolve_url
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -28,7 +28,7 @@ FACTORY = "innoalliance.cli.serve:app_from_env"
 def app_from_env() -> FastAPI:
     """The web application over the store named by ``INNOALLIANCE_DB`` (the factory of the
     worker processes of ``innoalliance serve --workers N``, which sets that variable)."""
-    from ..web.app import create_app
+    from innoalliance.web.app import create_app
 
     return create_app(resolve_url(os.environ.get(ENV_VAR)))
 
@@ -50,12 +50,12 @@ def serve_command(
     try:
         import uvicorn
 
-        from ..web.app import create_app
+        from innoalliance.web.app import create_app
     except ImportError as exc:
         if (exc.name or "").split(".")[0] not in WEB_EXTRA:
             raise  # a broken install or a bug, not a missing extra: show it as it is
         raise MissingExtra("web", "serving the web platform") from exc
-    from ..web.auth import SECRET_ENV, secret_from_env
+    from innoalliance.web.auth import SECRET_ENV, secret_from_env
 
     url = resolve_url(db)
     if secret_from_env() is None:

@@ -10,20 +10,20 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine, inspect
 
-from ..demo.accounts import PASSWORD as DEMO_PASSWORD
-from ..demo.accounts import demo_accounts
-from ..demo.loader import DEMO_KINDS, load_demo
-from ..errors import StoreError
-from ..model import Base
-from ..store.engine import ENV_VAR
-from ..workflows.evaluation_runs import demo_evaluations
-from ..workflows.match_store import demo_matching
-from ..workflows.overview import demo_govern
-from ..workflows.plan_runs import demo_plan
-from ..workflows.query import count
-from ..workflows.setup import init_store
-from ..workflows.share_runs import demo_sharing
-from .common import DbOption, console, engine_for, handles_errors
+from innoalliance.cli.common import DbOption, console, engine_for, handles_errors
+from innoalliance.demo.accounts import PASSWORD as DEMO_PASSWORD
+from innoalliance.demo.accounts import demo_accounts
+from innoalliance.demo.loader import DEMO_KINDS, load_demo
+from innoalliance.errors import StoreError
+from innoalliance.model import Base
+from innoalliance.store.engine import ENV_VAR
+from innoalliance.workflows.evaluate.runs import demo_evaluations
+from innoalliance.workflows.govern.overview import demo_govern
+from innoalliance.workflows.match.store import demo_matching
+from innoalliance.workflows.plan.runs import demo_plan
+from innoalliance.workflows.register.query import count
+from innoalliance.workflows.register.setup import init_store
+from innoalliance.workflows.share.runs import demo_sharing
 
 DEMO_FILE = "innoalliance-demo.db"
 

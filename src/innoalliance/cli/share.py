@@ -8,12 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from ..errors import InnoallianceError
-from ..workflows.allocation_ledger import list_allocations, verify_chain
-from ..workflows.share_file import METHODS, share_file
-from ..workflows.share_runs import report_and_record
-from ..workflows.share_store import compare_cost, compare_profit, profit_game, risk_fund
-from .common import (
+from innoalliance.cli.common import (
     DbOption,
     JsonOption,
     OutputOption,
@@ -25,6 +20,11 @@ from .common import (
     print_done,
     print_json,
 )
+from innoalliance.errors import InnoallianceError
+from innoalliance.workflows.share.allocations import list_allocations, verify_chain
+from innoalliance.workflows.share.files import METHODS, share_file
+from innoalliance.workflows.share.runs import report_and_record
+from innoalliance.workflows.share.store import compare_cost, compare_profit, profit_game, risk_fund
 
 app = typer.Typer(cls=group_with_default("solve"), no_args_is_help=True,
                   help="Share profit, cost and risk: FILE.json --method M, or run/verify/list "

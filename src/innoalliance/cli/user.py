@@ -8,14 +8,20 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine, select, update
 
-from ..errors import ConflictError, MissingExtra, Problem, UnknownReference, ValidationError
-from ..ingest.cells import closest
-from ..model import Alliance, ApiToken, Organization, User
-from ..model.accounts import ROLES
-from ..store.audit import audit_entry
-from ..store.engine import require_current, transaction
-from ..workflows.register import actor
-from .common import DbOption, console, engine_for, handles_errors
+from innoalliance.cli.common import DbOption, console, engine_for, handles_errors
+from innoalliance.errors import (
+    ConflictError,
+    MissingExtra,
+    Problem,
+    UnknownReference,
+    ValidationError,
+)
+from innoalliance.ingest.cells import closest
+from innoalliance.model import Alliance, ApiToken, Organization, User
+from innoalliance.model.accounts import ROLES
+from innoalliance.store.audit import audit_entry
+from innoalliance.store.engine import require_current, transaction
+from innoalliance.workflows.register.imports import actor
 
 app = typer.Typer(no_args_is_help=True, help="Web platform accounts: users and API tokens.")
 MIN_PASSWORD = 8
@@ -33,7 +39,7 @@ def add_user(engine: Engine, username: str, role: str, password: str, *,
     """Store a new user, checking the role's scope (member: organization; secretariat and
     committee: alliance) and that the name is free; audited as added by ``who`` (default:
     ``INNOALLIANCE_ACTOR`` or the login name), without the password or its hash."""
-    from ..web.auth import hash_password, now
+    from innoalliance.web.auth import hash_password, now
 
     require_current(engine)
     if role not in ROLES:
@@ -86,7 +92,7 @@ def _user_id(engine: Engine, username: str) -> int:
 def issue_token(engine: Engine, username: str, who: str | None = None) -> str:
     """A new API token for ``username``; only its SHA-256 hash is stored, and the audit entry
     (by ``who``, default ``INNOALLIANCE_ACTOR`` or the login name) holds neither."""
-    from ..web.auth import hash_token, new_token, now
+    from innoalliance.web.auth import hash_token, new_token, now
 
     uid = _user_id(engine, username)
     token = new_token()

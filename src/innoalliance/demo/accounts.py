@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from ..workflows.share_runs import DEMO_ALLIANCE
+from innoalliance.workflows.share.runs import DEMO_ALLIANCE
 
 PASSWORD = "innoalliance-demo"
 #: a member of the demo alliance with technology offers of its own (a university)
@@ -23,7 +23,7 @@ ACCOUNTS: tuple[tuple[str, str, str | None, str | None], ...] = (
 def demo_accounts(engine: Engine) -> list[tuple[str, str]]:
     """Add the demo accounts (password :data:`PASSWORD`); (user name, role) of each. Needs the
     ``web`` extra (Argon2)."""
-    from ..cli.user import add_user
+    from innoalliance.cli.user import add_user
 
     for username, role, organization, alliance in ACCOUNTS:
         add_user(engine, username, role, PASSWORD, organization=organization, alliance=alliance,

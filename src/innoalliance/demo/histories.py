@@ -12,9 +12,9 @@ from collections.abc import Mapping
 
 from sqlalchemy import Engine, select
 
-from ..model import Alliance, AllianceTransition
-from ..store.audit import audit_entry
-from ..store.engine import transaction
+from innoalliance.model import Alliance, AllianceTransition
+from innoalliance.store.audit import audit_entry
+from innoalliance.store.engine import transaction
 
 DEPARTMENTS = {"44": "广东省科学技术厅", "11": "中关村科技园区管理委员会", "33": "浙江省科学技术厅"}
 REASON = "illustrative history made by the demo from the alliance's batch and approval year"

@@ -19,7 +19,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from ..errors import MissingExtra
+from innoalliance.errors import MissingExtra
 
 BANDS = ("blue", "green", "red", "nir", "swir1", "swir2", "tir")
 PIXEL = 0.01  # degrees

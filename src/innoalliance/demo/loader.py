@@ -8,12 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ..ingest.writer import ImportResult
-from ..workflows.charter import load_demo_charters
-from ..workflows.layers import import_boundary_file
-from ..workflows.register import import_table_file
-from ..workflows.setup import init_store
-from .histories import load_demo_histories
+from innoalliance.demo.histories import load_demo_histories
+from innoalliance.ingest.writer import ImportResult
+from innoalliance.workflows.govern.charter import load_demo_charters
+from innoalliance.workflows.register.imports import import_table_file
+from innoalliance.workflows.register.layers import import_boundary_file
+from innoalliance.workflows.register.setup import init_store
 
 DEMO_KINDS = (
     "organizations", "alliances", "memberships", "commitments", "projects", "contributions",

@@ -23,7 +23,7 @@ from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
-from ..errors import MethodError, MissingExtra, Problem, ProblemList, ValidationError
+from innoalliance.errors import MethodError, MissingExtra, Problem, ProblemList, ValidationError
 
 CODE_FIELDS = ("code", "adcode", "division_code", "gb2260", "CODE", "ADCODE")
 NAME_FIELDS = ("name_zh", "name", "NAME")

@@ -14,9 +14,9 @@ from enum import StrEnum
 import numpy as np
 import pandas as pd
 
-from ..model.vocab import CHINESE_TERMS
-from .creditcode import ALPHABET, WEIGHTS, credit_code_problem
-from .units import parse_unit
+from innoalliance.ingest.creditcode import ALPHABET, WEIGHTS, credit_code_problem
+from innoalliance.ingest.units import parse_unit
+from innoalliance.model.vocab import CHINESE_TERMS
 
 LIST_SEPARATORS = re.compile(r"\s*[;；,，、]\s*")
 _NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")

@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InnoallianceError, Problem, ValidationError
-from ..methods.enforcement import Penalties
-from ..model.vocab import CommitmentKind
-from .cells import closest
-from .documents import DocumentReader, parse_yaml
-from .units import parse_unit
+from innoalliance.errors import InnoallianceError, Problem, ValidationError
+from innoalliance.ingest.cells import closest
+from innoalliance.ingest.documents import DocumentReader, parse_yaml
+from innoalliance.ingest.units import parse_unit
+from innoalliance.methods.governance.enforcement import Penalties
+from innoalliance.model.vocab import CommitmentKind
 
 OWNERSHIP_RULES = ("contribution_share", "lead", "equal", "project_participants")
 KIND_DIMENSIONS: Mapping[str, tuple[str, ...]] = {

@@ -19,8 +19,8 @@ from pathlib import Path
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from ..errors import MissingExtra, Problem, ProblemList
-from .boundaries import Boundary
+from innoalliance.errors import MissingExtra, Problem, ProblemList
+from innoalliance.ingest.boundaries import Boundary
 
 SOURCE = "--china"
 _INDEX_QUERY = """

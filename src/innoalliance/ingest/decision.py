@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ..errors import Problem, ProblemList, ValidationError
-from .cells import convert_float
-from .readers import read_table
+from innoalliance.errors import Problem, ProblemList, ValidationError
+from innoalliance.ingest.cells import convert_float
+from innoalliance.ingest.readers import read_table
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem, ProblemList, ValidationError
+from innoalliance.errors import Problem, ProblemList, ValidationError
 
 
 def parse_yaml(text: str, file: str, what: str) -> object:

@@ -2,7 +2,8 @@
 
 A system names the kind of unit it rates (``alliance``, ``region`` or ``member``), the
 normalisation and aggregation, the grading bands, and a tree whose leaves are indicators. Each
-indicator names the store measure it reads (see :mod:`innoalliance.workflows.measures`), its
+indicator names the store measure it reads (see :mod:`innoalliance.workflows.evaluate.measures`),
+its
 direction and unit; each inner node says how its children are weighted. Every mistake in a file is
 reported with the file, the path of the node (``goal.children[1].weighting``), the value and the
 rule, all at once.
@@ -16,12 +17,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from ..errors import InnoallianceError, UnknownReference
-from ..methods.ahp import RANDOM_INDEX, parse_judgment
-from ..methods.composite import AGGREGATIONS, IMPUTATIONS, NORMALIZATIONS
-from ..methods.grading import CREDIT_BANDS, MOST_ACTIVITY_BANDS, GradeBands, bands_from_mapping
-from .cells import closest
-from .documents import DocumentReader, parse_yaml
+from innoalliance.errors import InnoallianceError, UnknownReference
+from innoalliance.ingest.cells import closest
+from innoalliance.ingest.documents import DocumentReader, parse_yaml
+from innoalliance.methods.mcda.ahp import RANDOM_INDEX, parse_judgment
+from innoalliance.methods.mcda.composite import AGGREGATIONS, IMPUTATIONS, NORMALIZATIONS
+from innoalliance.methods.mcda.grading import (
+    CREDIT_BANDS,
+    MOST_ACTIVITY_BANDS,
+    GradeBands,
+    bands_from_mapping,
+)
 
 UNIT_KINDS = ("alliance", "region", "member")
 WEIGHTINGS = ("equal", "fixed", "ahp", "entropy", "critic")

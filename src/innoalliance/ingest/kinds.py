@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..model import (
+from innoalliance.ingest.schema import Column, KindSchema
+from innoalliance.model import (
     Alliance,
     Commitment,
     Contribution,
@@ -17,7 +18,7 @@ from ..model import (
     Region,
     Statistic,
 )
-from ..model.vocab import (
+from innoalliance.model.vocab import (
     AllianceKind,
     AllianceStatus,
     CommitmentKind,
@@ -30,7 +31,6 @@ from ..model.vocab import (
     RegionLevel,
     Stage,
 )
-from .schema import Column, KindSchema
 
 _SOURCE = Column("source", "text", "where the figures come from; 'illustrative' if made up")
 _ALLIANCE = Column("alliance", "ref", "Chinese name of the alliance", True, ref="alliances")

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ProblemList
-from .readers import read_table
+from innoalliance.errors import Problem, ProblemList
+from innoalliance.ingest.readers import read_table
 
 REQUIRED = ("id", "text")
 OPTIONAL = ("organization", "region", "industry")

@@ -7,8 +7,16 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..model import Alliance, Commitment, Industry, Membership, Organization, Project, Region
-from .units import parse_unit
+from innoalliance.ingest.units import parse_unit
+from innoalliance.model import (
+    Alliance,
+    Commitment,
+    Industry,
+    Membership,
+    Organization,
+    Project,
+    Region,
+)
 
 _SINGLE = {
     "regions": (Region.code, Region.name_zh),

@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..catalogues import industries_table
-from ..errors import Problem, ProblemList
-from .cells import closest, convert_float, convert_year
-from .readers import read_table
+from innoalliance.catalogues import industries_table
+from innoalliance.errors import Problem, ProblemList
+from innoalliance.ingest.cells import closest, convert_float, convert_year
+from innoalliance.ingest.readers import read_table
 
 TAXONOMY_CHOICES = ("auto", "none", "nbs2018", "gd2015", "zgc2007")
 

@@ -20,11 +20,11 @@ from typing import Any
 
 import pandas as pd
 
-from ..catalogues import industries_table
-from ..errors import InnoallianceError
-from ..model.vocab import AllianceKind, Stage
-from .cells import closest
-from .documents import DocumentReader, parse_yaml
+from innoalliance.catalogues import industries_table
+from innoalliance.errors import InnoallianceError
+from innoalliance.ingest.cells import closest
+from innoalliance.ingest.documents import DocumentReader, parse_yaml
+from innoalliance.model.vocab import AllianceKind, Stage
 
 BUILT_IN = "innoalliance.catalogues"
 BUILT_IN_FILE = "policies.yaml"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import MissingExtra, Problem, ValidationError
+from innoalliance.errors import MissingExtra, Problem, ValidationError
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .kinds import TABLE_KINDS
-from .schema import Column
-from .units import STORED_UNIT, known_units
+from innoalliance.ingest.kinds import TABLE_KINDS
+from innoalliance.ingest.schema import Column
+from innoalliance.ingest.units import STORED_UNIT, known_units
 
 HEADER = """# Import formats
 

@@ -18,7 +18,7 @@ The import kind's name is accepted for a part too (``memberships`` for ``members
 ``contributions`` for ``funding``). A part's rows may leave out the ``alliance`` column: the
 header's alliance is filled in (a row naming another alliance is a problem). Rows without a
 ``source`` get ``annual return YEAR``. Reading only checks the layout; the rows are validated by
-the import kinds themselves (see :mod:`innoalliance.workflows.returns`).
+the import kinds themselves (see :mod:`innoalliance.workflows.register.returns`).
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problem, ProblemList, ValidationError
-from .cells import closest
-from .readers import Table, _json_cell, read_table, text_frame
+from innoalliance.errors import Problem, ProblemList, ValidationError
+from innoalliance.ingest.cells import closest
+from innoalliance.ingest.readers import Table, _json_cell, read_table, text_frame
 
 #: part → import kind, in the order they are validated and written (a kind refers only to
 #: kinds before it)

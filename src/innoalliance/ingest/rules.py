@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 
 import pandas as pd
 
-from .cells import is_blank
-from .known import Known
-from .units import parse_unit
+from innoalliance.ingest.cells import is_blank
+from innoalliance.ingest.known import Known
+from innoalliance.ingest.units import parse_unit
 
 Breach = tuple[int, str, object, str]
 Rule = Callable[[pd.DataFrame, Known], Iterator[Breach]]

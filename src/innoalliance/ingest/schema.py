@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from ..model import Entity
+from innoalliance.model import Entity
 
 Vocabulary = type[StrEnum]
 

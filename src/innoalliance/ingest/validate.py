@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ProblemList
-from . import cells as C
-from .known import Known
-from .readers import Table
-from .rules import KIND_RULES
-from .schema import Column, KindSchema
-from .units import parse_unit
+from innoalliance.errors import Problem, ProblemList
+from innoalliance.ingest import cells as C
+from innoalliance.ingest.known import Known
+from innoalliance.ingest.readers import Table
+from innoalliance.ingest.rules import KIND_RULES
+from innoalliance.ingest.schema import Column, KindSchema
+from innoalliance.ingest.units import parse_unit
 
 
 @dataclass
@@ -198,7 +198,7 @@ def singular(kind: str) -> str:
 
 
 def _unit_hint(text: str) -> str | None:
-    from .units import known_units
+    from innoalliance.ingest.units import known_units
 
     return C.closest(text, known_units())
 

@@ -12,9 +12,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ValidationError
-from .known import Known
-from .readers import Table
+from innoalliance.errors import Problem, ValidationError
+from innoalliance.ingest.known import Known
+from innoalliance.ingest.readers import Table
 
 REGION_HEADERS = ("region", "code", "地区", "地区代码", "行政区划代码", "城市", "city")
 _BRACKETED = re.compile(r"^\s*(?P<name>.+?)\s*[(（\[](?P<unit>[^)）\]]+)[)）\]]\s*$")

@@ -18,14 +18,14 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Table, bindparam, delete, select, tuple_
 from sqlalchemy.orm import Session
 
-from ..errors import ConflictError
-from ..model import OrganizationIndustry, OutputOwner, ProjectParticipant
-from ..model.base import Base
-from ..store.audit import audit_entry
-from .bulk import bulk_insert
-from .cells import group_codes
-from .schema import KindSchema
-from .validate import Validated
+from innoalliance.errors import ConflictError
+from innoalliance.ingest.bulk import bulk_insert
+from innoalliance.ingest.cells import group_codes
+from innoalliance.ingest.schema import KindSchema
+from innoalliance.ingest.validate import Validated
+from innoalliance.model import OrganizationIndustry, OutputOwner, ProjectParticipant
+from innoalliance.model.base import Base
+from innoalliance.store.audit import audit_entry
 
 AUDIT_LIST_LIMIT = 1000
 _MISSING = "\x00missing"

@@ -1,12 +1,12 @@
 """SQLAlchemy 2 entities and the vocabularies of the domain model."""
 
-from .accounts import ApiToken, User
-from .actors import Need, Offer, Organization, OrganizationIndustry
-from .alliance import Alliance, Membership
-from .base import Base, Entity
-from .charter import Charter as Charter
-from .geography import Industry, RasterLayer, Region
-from .ledger import (
+from innoalliance.model.accounts import ApiToken, User
+from innoalliance.model.actors import Need, Offer, Organization, OrganizationIndustry
+from innoalliance.model.alliance import Alliance, Membership
+from innoalliance.model.base import Base, Entity
+from innoalliance.model.charter import Charter as Charter
+from innoalliance.model.geography import Industry, RasterLayer, Region
+from innoalliance.model.ledger import (
     Commitment,
     Contribution,
     Event,
@@ -15,9 +15,9 @@ from .ledger import (
     Project,
     ProjectParticipant,
 )
-from .lifecycle import AllianceTransition
-from .records import AuditEntry, Run, Statistic
-from .sharing import Allocation
+from innoalliance.model.lifecycle import AllianceTransition
+from innoalliance.model.records import AuditEntry, Run, Statistic
+from innoalliance.model.sharing import Allocation
 
 __all__ = [
     "Alliance",

@@ -12,7 +12,7 @@ import datetime as dt
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import CASCADE, Base
+from innoalliance.model.base import CASCADE, Base
 
 ROLES = ("public", "member", "secretariat", "committee", "admin")
 

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import CASCADE, Base, Entity
+from innoalliance.model.base import CASCADE, Base, Entity
 
 
 class Organization(Entity):

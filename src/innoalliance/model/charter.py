@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import CASCADE, Base
+from innoalliance.model.base import CASCADE, Base
 
 
 class Charter(Base):

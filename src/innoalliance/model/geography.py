@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import CASCADE, Entity
+from innoalliance.model.base import CASCADE, Entity
 
 
 class Region(Entity):

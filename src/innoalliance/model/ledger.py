@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import CASCADE, Base, Entity
+from innoalliance.model.base import CASCADE, Base, Entity
 
 _ALLIANCE = "alliances.name_zh"
 _ORG = "organizations.credit_code"

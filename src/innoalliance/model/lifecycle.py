@@ -7,14 +7,15 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import CASCADE, Base
+from innoalliance.model.base import CASCADE, Base
 
 
 class AllianceTransition(Base):
     """One recorded step of an alliance's life: who did what, when, why, and from which inputs.
 
     ``kind`` is ``state`` (``from_state`` → ``to_state``, see
-    :data:`innoalliance.workflows.lifecycle.TRANSITIONS`) or ``member`` (``organization`` joined
+    :data:`innoalliance.workflows.govern.lifecycle.TRANSITIONS`) or ``member`` (``organization``
+    joined
     or left: ``to_state`` is ``joined`` or ``left``, ``from_state`` the alliance's state at the
     time). ``inputs`` is JSON text. The rows are protected from UPDATE and DELETE by database
     triggers; ``organization`` is plain text so that the log never follows an edit of the

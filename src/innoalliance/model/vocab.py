@@ -59,7 +59,7 @@ class Stage(StrEnum):
 class AllianceStatus(StrEnum):
     """Administrative status of an alliance.
 
-    The life-cycle states are those of :data:`innoalliance.workflows.lifecycle.TRANSITIONS`
+    The life-cycle states are those of :data:`innoalliance.workflows.govern.lifecycle.TRANSITIONS`
     (proposed, approved, operating, under_review, renewed, rectification, dissolved); ``active``
     and ``suspended`` are the older values, still valid in imported files (an ``active`` alliance
     is read as ``operating``, a ``suspended`` one as ``rectification``).

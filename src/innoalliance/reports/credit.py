@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from .html import figure_html, render
-from .tables import Chart, table
+from innoalliance.reports.html import figure_html, render
+from innoalliance.reports.tables import Chart, table
 
 if TYPE_CHECKING:
-    from ..workflows.credit import Ratings
+    from innoalliance.workflows.evaluate.credit import Ratings
 
 
 def _score_chart(r: Ratings) -> Chart:

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.graph_objects as go
 
-from .html import figure_html, render
-from .tables import Chart, Table, table
+from innoalliance.reports.html import figure_html, render
+from innoalliance.reports.tables import Chart, Table, table
 
 if TYPE_CHECKING:
-    from ..workflows.evaluate import Evaluation
+    from innoalliance.workflows.evaluate.store import Evaluation
 
 RADAR_UNITS = 8
 

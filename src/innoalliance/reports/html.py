@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from plotly.offline import get_plotlyjs
 
-from .. import __version__
+from innoalliance import __version__
 
 _env = Environment(
     loader=PackageLoader("innoalliance.reports", "templates"),

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..methods.fit import PARTS
-from .html import figure_html, render
-from .tables import Chart, table
+from innoalliance.methods.matching.fit import PARTS
+from innoalliance.reports.html import figure_html, render
+from innoalliance.reports.tables import Chart, table
 
 if TYPE_CHECKING:
-    from ..workflows.match_store import MatchRun
+    from innoalliance.workflows.match.store import MatchRun
 
 
 def _parts_chart(run: MatchRun) -> Chart:

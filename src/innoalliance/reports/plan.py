@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..methods.structure import mean_similarity
-from .html import figure_html, render
-from .maps import choropleth, layout_map
-from .tables import Chart, Table, table
+from innoalliance.methods.spatial.structure import mean_similarity
+from innoalliance.reports.html import figure_html, render
+from innoalliance.reports.maps import choropleth, layout_map
+from innoalliance.reports.tables import Chart, Table, table
 
 if TYPE_CHECKING:
-    from ..workflows.plan_store import Plan
+    from innoalliance.workflows.plan.store import Plan
 
 
 def _heatmap(z: object, x: list[str], y: list[str], label: str, zmin: float | None = None,

@@ -9,11 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
-from .html import figure_html, render
-from .tables import Chart, Table, table
+from innoalliance.reports.html import figure_html, render
+from innoalliance.reports.tables import Chart, Table, table
 
 if TYPE_CHECKING:
-    from ..workflows.share_store import Comparison
+    from innoalliance.workflows.share.store import Comparison
 
 WHAT = {"profit": "profit (yuan)", "cost": "cost (yuan)", "risk": "compensation (yuan)"}
 

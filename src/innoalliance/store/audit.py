@@ -4,7 +4,7 @@ Every write to the store goes through here: imports, record edits, life-cycle st
 allocations, violation events, runs and web accounts. ``detail`` is JSON text; an entry about one
 record names it as ``key`` (the natural key's values joined by `` | ``), one about several lists
 ``inserted_keys`` / ``updated_records`` [{key, …}], so that
-:func:`innoalliance.workflows.records.last_change` finds the last writer of a record.
+:func:`innoalliance.workflows.register.records.last_change` finds the last writer of a record.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 
 from sqlalchemy.orm import Session
 
-from ..model import AuditEntry
+from innoalliance.model import AuditEntry
 
 
 def audit_entry(session: Session, actor: str, action: str, kind: str, /,

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..errors import StoreError
+from innoalliance.errors import StoreError
 
 ENV_VAR = "INNOALLIANCE_DB"
 DEFAULT_URL = "sqlite:///innoalliance.db"

@@ -16,9 +16,9 @@ from typing import Any
 
 from fastapi import Request
 
-from ..model.accounts import ROLES
-from ..workflows.records import PUBLIC_KINDS
-from .auth import Auth, Principal
+from innoalliance.model.accounts import ROLES
+from innoalliance.web.auth import Auth, Principal
+from innoalliance.workflows.register.records import PUBLIC_KINDS
 
 ANONYMOUS = "anonymous"
 Predicate = Callable[[Principal | None, Mapping[str, Any]], bool]

@@ -1,7 +1,7 @@
 """The admin's work on the web: users (add, disable and enable, revoke API tokens) and imports
 of any kind of table into the whole store, with every problem listed row by row.
 
-Thin shells over :mod:`innoalliance.cli.user` and :func:`innoalliance.workflows.register.
+Thin shells over :mod:`innoalliance.cli.user` and :func:`innoalliance.workflows.register.imports.
 import_table_file`, the same functions the command line uses, so every change is audited alike.
 """
 
@@ -12,13 +12,13 @@ from fastapi import Depends, FastAPI, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
-from ..cli.user import add_user, revoke_tokens, set_active
-from ..errors import InnoallianceError, Problem
-from ..ingest.kinds import TABLE_KINDS
-from ..workflows.register import import_table_file
-from .access import require
-from .auth import Principal
-from .uploads import import_upload, problems_of
+from innoalliance.cli.user import add_user, revoke_tokens, set_active
+from innoalliance.errors import InnoallianceError, Problem
+from innoalliance.ingest.kinds import TABLE_KINDS
+from innoalliance.web.access import require
+from innoalliance.web.auth import Principal
+from innoalliance.web.uploads import import_upload, problems_of
+from innoalliance.workflows.register.imports import import_table_file
 
 Page = Callable[..., HTMLResponse]
 UserName = Annotated[str, Path(max_length=64)]

@@ -26,16 +26,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
-from .. import __version__
-from ..errors import InnoallianceError, StoreError, UnknownReference
-from ..model.vocab import AllianceKind, RegionLevel, Stage
-from ..reports.html import figure_html
-from ..store.engine import make_engine
-from . import queries
-from .cache import store_cache
-from .i18n import COOKIE, DEFAULT_LANG, LANGS, Lang, code_label, translator
-from .private import install as install_private
-from .schemas import AllianceDetail, AlliancePage, ErrorOut, KnowledgeOut, RegionOut
+from innoalliance import __version__
+from innoalliance.errors import InnoallianceError, StoreError, UnknownReference
+from innoalliance.model.vocab import AllianceKind, RegionLevel, Stage
+from innoalliance.reports.html import figure_html
+from innoalliance.store.engine import make_engine
+from innoalliance.web import queries
+from innoalliance.web.cache import store_cache
+from innoalliance.web.i18n import COOKIE, DEFAULT_LANG, LANGS, Lang, code_label, translator
+from innoalliance.web.private import install as install_private
+from innoalliance.web.schemas import AllianceDetail, AlliancePage, ErrorOut, KnowledgeOut, RegionOut
 
 API = "/api/v1"
 SWAGGER = "/static/swagger"

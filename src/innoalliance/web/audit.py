@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, RowMapping, func, select
 
-from ..model import AuditEntry
+from innoalliance.model import AuditEntry
 
 AUDIT_PAGE = 50
 

@@ -27,7 +27,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ..model import ApiToken, User
+from innoalliance.model import ApiToken, User
 
 SECRET_ENV = "INNOALLIANCE_SECRET"
 SECURE_ENV = "INNOALLIANCE_SECURE_COOKIES"

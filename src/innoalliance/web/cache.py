@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
 
-from ..model import AuditEntry
+from innoalliance.model import AuditEntry
 
 TTL = 300.0
 FRESH = 5.0

@@ -2,8 +2,10 @@
 alliance's profit or on a risk fund, record the agreed allocation in the hash-chained ledger,
 verify the ledger; and the annual supervision report of the alliance.
 
-Thin shells over :mod:`innoalliance.workflows.share_store`, :mod:`~.share_runs`,
-:mod:`~.allocation_ledger` and :mod:`~.supervision`; the reports are the same self-contained HTML
+Thin shells over :mod:`innoalliance.workflows.share.store`,
+:mod:`~innoalliance.workflows.share.runs`,
+:mod:`~innoalliance.workflows.share.allocations` and
+:mod:`~innoalliance.workflows.govern.supervision`; the reports are the same self-contained HTML
 the command line writes.
 """
 
@@ -19,15 +21,15 @@ from pydantic import BaseModel, Field
 from pydantic import ValidationError as Invalid
 from sqlalchemy import Engine
 
-from ..errors import InnoallianceError
-from ..workflows.allocation_ledger import list_allocations, verify_chain
-from ..workflows.share_runs import save_and_record
-from ..workflows.share_store import Comparison, compare_profit, profit_game, risk_fund
-from ..workflows.supervision import write_annual_report
-from .access import allowed, require
-from .auth import Auth, Principal
-from .records import alliance_scope
-from .schemas import ErrorOut
+from innoalliance.errors import InnoallianceError
+from innoalliance.web.access import allowed, require
+from innoalliance.web.auth import Auth, Principal
+from innoalliance.web.records import alliance_scope
+from innoalliance.web.schemas import ErrorOut
+from innoalliance.workflows.govern.supervision import write_annual_report
+from innoalliance.workflows.share.allocations import list_allocations, verify_chain
+from innoalliance.workflows.share.runs import save_and_record
+from innoalliance.workflows.share.store import Comparison, compare_profit, profit_game, risk_fund
 
 API = "/api/v1"
 Page = Callable[..., HTMLResponse]

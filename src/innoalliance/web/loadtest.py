@@ -38,7 +38,7 @@ import httpx
 import numpy as np
 from sqlalchemy import Engine, select
 
-from ..model import Event
+from innoalliance.model import Event
 
 Kind = Literal["read", "write"]
 KINDS: tuple[Kind, ...] = ("read", "write")

@@ -18,10 +18,10 @@ from fastapi import Depends, FastAPI, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import Engine, and_, func, select
 
-from ..errors import InnoallianceError, UnknownReference
-from ..ingest.cells import closest
-from ..ingest.indexsystem import load_system
-from ..model import (
+from innoalliance.errors import InnoallianceError, UnknownReference
+from innoalliance.ingest.cells import closest
+from innoalliance.ingest.indexsystem import load_system
+from innoalliance.model import (
     Alliance,
     ApiToken,
     Membership,
@@ -32,21 +32,21 @@ from ..model import (
     OutputOwner,
     User,
 )
-from ..model.accounts import ROLES
-from ..workflows.credit import rate_members
-from ..workflows.export import json_value
-from ..workflows.ledger import delivered, read_ledger
-from ..workflows.records import ALLIANCE_KINDS
-from . import audit
-from .access import Forbidden, LoginRequired, allowed, require
-from .admin import install as install_admin
-from .auth import Auth, Principal, secret_from_env
-from .committee import install as install_committee
-from .i18n import Lang, translator
-from .records import install as install_records
-from .runs import install as install_runs
-from .schemas import ErrorOut
-from .suggest import member_matches
+from innoalliance.model.accounts import ROLES
+from innoalliance.web import audit
+from innoalliance.web.access import Forbidden, LoginRequired, allowed, require
+from innoalliance.web.admin import install as install_admin
+from innoalliance.web.auth import Auth, Principal, secret_from_env
+from innoalliance.web.committee import install as install_committee
+from innoalliance.web.i18n import Lang, translator
+from innoalliance.web.records import install as install_records
+from innoalliance.web.runs import install as install_runs
+from innoalliance.web.schemas import ErrorOut
+from innoalliance.web.suggest import member_matches
+from innoalliance.workflows.evaluate.credit import rate_members
+from innoalliance.workflows.register.export import json_value
+from innoalliance.workflows.register.ledger import delivered, read_ledger
+from innoalliance.workflows.register.records import ALLIANCE_KINDS
 
 API = "/api/v1"
 CREDIT_SYSTEM = "member_contribution"

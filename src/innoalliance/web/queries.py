@@ -16,10 +16,10 @@ import shapely
 from plotly import graph_objects as go
 from sqlalchemy import Engine, func, or_, select
 
-from ..errors import InnoallianceError, UnknownReference
-from ..ingest.cells import closest
-from ..ingest.indexsystem import load_system
-from ..model import (
+from innoalliance.errors import InnoallianceError, UnknownReference
+from innoalliance.ingest.cells import closest
+from innoalliance.ingest.indexsystem import load_system
+from innoalliance.model import (
     Alliance,
     Contribution,
     Event,
@@ -32,11 +32,11 @@ from ..model import (
     Project,
     Region,
 )
-from ..model.vocab import MemberRole
-from ..reports.maps import Region as MapRegion
-from ..reports.maps import choropleth
-from ..workflows.evaluate import evaluate
-from .cache import store_cache
+from innoalliance.model.vocab import MemberRole
+from innoalliance.reports.maps import Region as MapRegion
+from innoalliance.reports.maps import choropleth
+from innoalliance.web.cache import store_cache
+from innoalliance.workflows.evaluate.store import evaluate
 
 PAGE_SIZE = 20
 Sort = Literal["name", "-name", "year", "-year", "batch", "-batch"]

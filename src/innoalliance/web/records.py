@@ -6,7 +6,8 @@ Each scope gets the same routes (pages under ``/alliances/{name}/records/{kind}`
 ``/me/records/{kind}``, API under ``/api/v1`` with the same paths): a list, a form to add, a form
 to edit (carrying the version read: a stale one is a conflict naming who changed the record), a
 file import (every problem listed row by row), and JSON read and write. Everything goes through
-:mod:`innoalliance.workflows.records`, i.e. the import validation and upsert, audited as ``edit``.
+:mod:`innoalliance.workflows.register.records`, i.e. the import validation and upsert, audited as
+``edit``.
 """
 
 from collections.abc import Callable, Mapping
@@ -20,13 +21,17 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 from starlette.concurrency import run_in_threadpool
 
-from ..errors import Problem, UnknownReference, ValidationError
-from ..ingest.cells import closest
-from ..ingest.kinds import TABLE_KINDS
-from ..ingest.schema import KindSchema
-from ..ingest.writer import ImportResult
-from ..model import Alliance
-from ..workflows.records import (
+from innoalliance.errors import Problem, UnknownReference, ValidationError
+from innoalliance.ingest.cells import closest
+from innoalliance.ingest.kinds import TABLE_KINDS
+from innoalliance.ingest.schema import KindSchema
+from innoalliance.ingest.writer import ImportResult
+from innoalliance.model import Alliance
+from innoalliance.web.access import Forbidden, LoginRequired, allowed, permit, require
+from innoalliance.web.auth import Auth, Principal
+from innoalliance.web.i18n import Lang, column_label, translator
+from innoalliance.web.uploads import import_upload, problems_of
+from innoalliance.workflows.register.records import (
     ALLIANCE_KINDS,
     OWN_KINDS,
     VERSION,
@@ -37,10 +42,6 @@ from ..workflows.records import (
     read_records,
     write_rows,
 )
-from .access import Forbidden, LoginRequired, allowed, permit, require
-from .auth import Auth, Principal
-from .i18n import Lang, column_label, translator
-from .uploads import import_upload, problems_of
 
 API = "/api/v1"
 MAX_ROWS = 10_000

@@ -1,7 +1,7 @@
 """Published analysis runs: the plans and evaluations anyone may read (pages ``/reports`` and
 API ``/api/v1/runs``), and every run for the admin (``/api/v1/admin/runs``).
 
-A run is what the command line saved (:func:`innoalliance.workflows.runs.save_run`): workflow,
+A run is what the command line saved (:func:`innoalliance.workflows.common.save_run`): workflow,
 time, software version, parameters, input fingerprints and results, shown as stored.
 """
 
@@ -15,11 +15,11 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from ..errors import UnknownReference
-from ..model import Run
-from .access import require
-from .auth import Principal
-from .schemas import ErrorOut
+from innoalliance.errors import UnknownReference
+from innoalliance.model import Run
+from innoalliance.web.access import require
+from innoalliance.web.auth import Principal
+from innoalliance.web.schemas import ErrorOut
 
 API = "/api/v1"
 #: the workflows whose runs are published: regional plans and evaluations

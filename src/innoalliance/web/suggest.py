@@ -10,10 +10,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Engine, select
 
-from ..errors import InnoallianceError
-from ..model import Organization
-from ..workflows.match_store import MatchRun, run_match
-from .cache import store_cache
+from innoalliance.errors import InnoallianceError
+from innoalliance.model import Organization
+from innoalliance.web.cache import store_cache
+from innoalliance.workflows.match.store import MatchRun, run_match
 
 TOP = 3
 

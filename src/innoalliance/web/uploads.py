@@ -9,9 +9,9 @@ from pathlib import Path
 from fastapi import UploadFile
 from starlette.concurrency import run_in_threadpool
 
-from ..errors import InnoallianceError, Problem, ValidationError
-from ..ingest.readers import TABLE_SUFFIXES
-from ..ingest.writer import ImportResult
+from innoalliance.errors import InnoallianceError, Problem, ValidationError
+from innoalliance.ingest.readers import TABLE_SUFFIXES
+from innoalliance.ingest.writer import ImportResult
 
 MAX_UPLOAD = 20 * 1024 * 1024
 

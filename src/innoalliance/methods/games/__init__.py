@@ -1,0 +1,2 @@
+"""Cooperative games: game forms, Shapley and Banzhaf values, nucleolus, claims rules,
+bargaining."""

@@ -1,0 +1,1 @@
+"""Governance arithmetic: charter enforcement and funding indicators."""

@@ -1,0 +1,1 @@
+"""Matching: text relevance, neighbours, fit, stable matching and assignment."""

@@ -1,0 +1,2 @@
+"""Multi-criteria decision analysis: weights, TOPSIS, fuzzy evaluation, composites, uncertainty,
+grading, reputation."""

@@ -1,0 +1,2 @@
+"""Spatial and regional analysis: industrial structure and complexity, zonal statistics, RSEI,
+layout."""

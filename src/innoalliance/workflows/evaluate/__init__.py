@@ -1,0 +1,1 @@
+"""Evaluate: index systems applied to alliances, regions and members; credit ratings."""

@@ -1,0 +1,1 @@
+"""Govern: the life cycle, charters, enforcement, funding, policies and supervision."""

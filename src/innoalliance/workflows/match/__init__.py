@@ -1,0 +1,1 @@
+"""Match: ranked, explained knowledge-transfer matches and partner recommendations."""

@@ -1,0 +1,148 @@
+"""Matching on the store: ranked, explained suppliers for each need of an alliance's members (or
+of a region's organisations), and a stable matching beside the maximum-total assignment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Engine
+
+from innoalliance.methods.matching.assignment import max_total_assignment
+from innoalliance.methods.matching.fit import (
+    DEFAULT_WEIGHTS,
+    PARTS,
+    absorptive_capacity,
+    industry_proximity,
+    profile_similarity,
+    region_proximity,
+    relevance_first,
+)
+from innoalliance.methods.matching.stable import scores_to_preferences, stable_matching
+from innoalliance.model import Alliance, Industry
+from innoalliance.reports.match import match_report
+from innoalliance.workflows.common import save_run
+from innoalliance.workflows.evaluate.measures import ACADEMIC
+from innoalliance.workflows.evaluate.runs import Done, write_outputs
+from innoalliance.workflows.match.context import Context, read_context
+from innoalliance.workflows.match.rank import POOL, explain, keep_top, mean_known, text_candidates
+from innoalliance.workflows.register.ledger import select_frame
+
+
+@dataclass(frozen=True)
+class MatchRun:
+    """Ranked candidates with their score parts, and the two matchings of needs to offers."""
+
+    scope: str
+    pairs: pd.DataFrame
+    by_offer: pd.DataFrame
+    stable: dict[str, Any]
+    best_total: dict[str, Any]
+    weights: Mapping[str, float]
+    context: Context
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        cols = ["need", "offer", "rank", "score", *[p for p in PARTS if p in self.pairs],
+                "terms", "gap"]
+        frame = self.pairs[cols].replace({np.nan: None})
+        return {"scope": self.scope, "weights": dict(self.weights),
+                "candidates": frame.to_dict(orient="records"),
+                "needs_for_offer": {
+                    offer: [{"need": n, "score": round(float(x), 6)}
+                            for n, x in zip(g["need"], g["score"], strict=True)]
+                    for offer, g in self.by_offer.groupby("offer", sort=True)},
+                "stable_matching": self.stable, "max_total_assignment": self.best_total}
+
+
+def domain_terms(engine: Engine, ctx: Context) -> tuple[str, ...]:
+    """Words jieba must keep whole: industry names, alliance names, and offer/need keywords."""
+    names = select_frame(engine, Industry.name_zh)["name_zh"].dropna().tolist()
+    names += select_frame(engine, Alliance.name_zh)["name_zh"].tolist()
+    return tuple(sorted(set(names)))
+
+
+def _parts(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
+    offer_org = ctx.offers.set_index("id").loc[pairs["offer"], "organization"].to_numpy()
+    need_org = ctx.needs.set_index("id").loc[pairs["need"], "organization"].to_numpy()
+    offer_ind = ctx.offers.set_index("id").loc[pairs["offer"], "industry"].tolist()
+    need_ind = ctx.needs.set_index("id").loc[pairs["need"], "industry"].tolist()
+    orgs = ctx.organizations
+    pairs = pairs.assign(supplier=offer_org, receiver=need_org)
+    pairs = pairs[pairs["supplier"] != pairs["receiver"]].copy()  # nobody supplies itself
+    keep = pairs.index
+    s, r = pairs["supplier"].to_numpy(), pairs["receiver"].to_numpy()
+    pairs["similarity"] = profile_similarity(ctx.profiles.loc[r].to_numpy(),
+                                             ctx.profiles.loc[s].to_numpy())
+    academic = orgs.loc[s, "type"].isin(ACADEMIC).to_numpy()
+    firm = (orgs.loc[r, "type"] == "enterprise").to_numpy()
+    pairs["complementarity"] = np.where(academic & firm, 1.0, 0.5)
+    pairs["absorptive"] = absorptive_capacity(list(orgs.loc[r, "size"]), ctx.projects.loc[r])
+    pairs["proximity"] = mean_known(
+        region_proximity(list(orgs.loc[r, "region"]), list(orgs.loc[s, "region"])),
+        industry_proximity([need_ind[i] for i in keep], [offer_ind[i] for i in keep]))
+    pairs["credit"] = ctx.behaviour.loc[s].to_numpy() / 100.0
+    return pairs
+
+
+def _records(ctx: Context) -> dict[str, str]:
+    """Each offer's supplier record: capability text and all its offers' titles and texts."""
+    joined = ctx.offers["title"].astype(str) + " " + ctx.offers["text"].astype(str)
+    by_org = joined.groupby(ctx.offers["organization"]).agg(" ".join)
+    capability = ctx.organizations["capability"].fillna("")
+    return {o: f"{capability.get(org, '')} {by_org.get(org, '')}"
+            for o, org in zip(ctx.offers["id"], ctx.offers["organization"], strict=True)}
+
+
+def run_match(engine: Engine, *, alliance: str | None = None, regions: list[str] | None = None,
+              top: int = 5, capacity: int = 1, as_of: dt.date,
+              weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> MatchRun:
+    """Rank, explain and match the needs and offers in scope."""
+    ctx = read_context(engine, alliance=alliance, regions=regions, as_of=as_of)
+    terms = domain_terms(engine, ctx)
+    pairs = _parts(ctx, text_candidates(ctx.offers, ctx.needs, POOL, terms))
+    pairs["score"] = relevance_first({p: pairs[p] for p in PARTS}, weights)
+    ranked = explain(keep_top(pairs, top), ctx.offers, ctx.needs, _records(ctx), terms)
+    scores = {(n, o): float(x) for n, o, x in
+              zip(ranked["need"], ranked["offer"], ranked["score"], strict=True)}
+    # an offer no need ranks (nothing in common) takes no part in the matching
+    prefs = scores_to_preferences(scores, capacities=dict.fromkeys(
+        (o for o in ctx.offers["id"] if o in set(ranked["offer"])), capacity))
+    stable = stable_matching(prefs)
+    best = max_total_assignment(prefs, scores=scores)
+    scope = (f"alliance {alliance}" if alliance else f"regions {', '.join(regions)}" if regions
+             else "all organisations")
+    return MatchRun(
+        scope, ranked, keep_top(pairs, top, by="offer"),
+        {"matching": stable.matching, "blocking_pairs": [list(p) for p in stable.blocking_pairs],
+         "total_score": sum(scores[(n, o)] for n, o in stable.matching.items() if o)},
+        {"matching": best.matching, "blocking_pairs": [list(p) for p in best.blocking_pairs],
+         "total_score": best.total},
+        weights, ctx)
+
+
+def match_and_report(engine: Engine, *, output: Path, **kwargs: Any) -> Done:
+    """Run the match, save the run, write the HTML and JSON reports."""
+    run = run_match(engine, **kwargs)
+    summary = run.summary()
+    run_id = save_run(engine, "match", {k: str(v) for k, v in kwargs.items()},
+                      {"offers": len(run.context.offers), "needs": len(run.context.needs)},
+                      summary)
+    summary["run"] = run_id
+    html, json_path = write_outputs(summary, output, lambda path: match_report(run, path))
+    return Done(summary, html, json_path, run_id)
+
+
+DEMO_ALLIANCE = "杭州湾新材料产业技术创新战略联盟"
+
+
+def demo_matching(engine: Engine, folder: Path) -> list[tuple[str, Path]]:
+    """The demo's matching run: the Hangzhou Bay new-materials alliance (seed 002)."""
+    done = match_and_report(engine, output=folder / "match", alliance=DEMO_ALLIANCE,
+                            as_of=dt.date(2018, 12, 31))
+    return [(f"Knowledge-transfer matching, {DEMO_ALLIANCE}", done.html)]

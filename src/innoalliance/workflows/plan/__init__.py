@@ -1,0 +1,1 @@
+"""Plan: regional diagnosis and the optimal layout of alliances over cities."""

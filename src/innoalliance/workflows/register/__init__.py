@@ -1,0 +1,2 @@
+"""Register: import, validate, keep and export the record (alliances, members, ledger, statistics,
+layers)."""
