@@ -40,11 +40,11 @@ from rich.table import Table
 from sqlalchemy import Engine, create_engine
 
 from innoalliance import __version__
-from innoalliance.cli.user import add_user, issue_token
 from innoalliance.demo.loader import load_demo
 from innoalliance.store.engine import make_engine, resolve_url
 from innoalliance.web import queries
 from innoalliance.web.loadtest import LoadReport, missing_writes, read_paths, run_load, serve
+from innoalliance.workflows.accounts.users import add_user, issue_token
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 ALLIANCE = "电动汽车产学研技术创新联盟"

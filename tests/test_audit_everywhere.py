@@ -15,13 +15,13 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from innoalliance.cli.app import app
-from innoalliance.cli.user import add_user
 from innoalliance.demo.loader import WHO as DEMO_ACTOR
 from innoalliance.demo.loader import load_demo
 from innoalliance.errors import ConflictError
 from innoalliance.model import ApiToken, AuditEntry, Membership, Organization, User
 from innoalliance.store.audit import audit_entry, key_text
 from innoalliance.store.engine import make_engine, transaction
+from innoalliance.workflows.accounts.users import add_user
 from innoalliance.workflows.common import save_run
 from innoalliance.workflows.govern.lifecycle import member_join, member_leave
 from innoalliance.workflows.register.records import last_change

@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
+from innoalliance.demo.charters import load_demo_charters
 from innoalliance.demo.loader import load_demo
 from innoalliance.errors import ValidationError
 from innoalliance.ingest.charter import (
@@ -31,7 +32,6 @@ from innoalliance.workflows.govern.charter import (
     current_charter,
     export_charter,
     import_charter,
-    load_demo_charters,
 )
 from innoalliance.workflows.share.files import METHODS
 

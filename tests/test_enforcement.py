@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from innoalliance.demo.charters import load_demo_charters
 from innoalliance.demo.loader import load_demo
 from innoalliance.methods.governance.enforcement import (
     Commitment,
@@ -24,7 +25,6 @@ from innoalliance.methods.governance.enforcement import (
 )
 from innoalliance.model import Event
 from innoalliance.store.engine import make_engine
-from innoalliance.workflows.govern.charter import load_demo_charters
 from innoalliance.workflows.govern.enforcement import check
 
 from .conftest import BACKENDS, _url

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from innoalliance.cli.user import issue_token
 from innoalliance.ingest.creditcode import complete
 from innoalliance.model import AuditEntry, Organization
 from innoalliance.web.app import create_app
+from innoalliance.workflows.accounts.users import issue_token
 
 from .test_web_auth import CSRF, PASSWORD, A, TestClient, login, world  # noqa: F401
 

@@ -17,7 +17,6 @@ from starlette.routing import Mount
 from typer.testing import CliRunner
 
 from innoalliance.cli.app import app as cli
-from innoalliance.cli.user import add_user, issue_token, revoke_tokens
 from innoalliance.model import (
     Alliance,
     ApiToken,
@@ -30,6 +29,7 @@ from innoalliance.model import (
 from innoalliance.web.access import RULES, allowed
 from innoalliance.web.app import create_app
 from innoalliance.web.auth import Principal, hash_token
+from innoalliance.workflows.accounts.users import add_user, issue_token, revoke_tokens
 from innoalliance.workflows.common import save_run
 
 with warnings.catch_warnings():

@@ -42,10 +42,10 @@ from playwright.sync_api import Browser, Locator, Page, Playwright, expect, sync
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from innoalliance.cli.user import add_user
 from innoalliance.model import Commitment, Event, Membership, Offer, Organization
 from innoalliance.store.engine import make_engine
 from innoalliance.web.app import create_app
+from innoalliance.workflows.accounts.users import add_user
 
 A = "电动汽车产学研技术创新联盟"
 PASSWORD = "correct horse battery"

@@ -24,10 +24,10 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import checks as st_checks
 
-from innoalliance.cli.user import add_user, issue_token
 from innoalliance.demo.loader import load_demo
 from innoalliance.store.engine import make_engine
 from innoalliance.web.app import create_app
+from innoalliance.workflows.accounts.users import add_user, issue_token
 
 from .conftest import BACKENDS, _url
 

@@ -17,7 +17,6 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from innoalliance.cli.app import app as cli
-from innoalliance.cli.user import add_user, issue_token
 from innoalliance.demo.loader import load_demo
 from innoalliance.store.engine import make_engine
 from innoalliance.web.loadtest import (
@@ -28,6 +27,7 @@ from innoalliance.web.loadtest import (
     run_load,
     serve,
 )
+from innoalliance.workflows.accounts.users import add_user, issue_token
 
 from .conftest import _postgres_schema
 

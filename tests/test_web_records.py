@@ -15,9 +15,9 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import Engine, func, select
 
-from innoalliance.cli.user import issue_token
 from innoalliance.model import AuditEntry, Event, Offer
 from innoalliance.web.app import create_app
+from innoalliance.workflows.accounts.users import issue_token
 
 from .test_web_auth import CSRF, A, TestClient, login, world  # noqa: F401
 

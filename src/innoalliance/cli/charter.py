@@ -18,8 +18,8 @@ from innoalliance.cli.common import (
     handles_errors,
     print_json,
 )
+from innoalliance.workflows.common import actor
 from innoalliance.workflows.govern.charter import export_charter, import_charter, require_charter
-from innoalliance.workflows.register.imports import actor
 
 app = typer.Typer(no_args_is_help=True,
                   help="Charters: members' obligations, IP, benefit sharing, penalties, disputes.")

@@ -21,13 +21,14 @@ from innoalliance.cli.common import (
 )
 from innoalliance.errors import ValidationError
 from innoalliance.ingest.kinds import ALL_KINDS
+from innoalliance.workflows.common import actor
 from innoalliance.workflows.register.export import (
     check_format,
     export_boundaries,
     export_frame,
     frame_to_text,
 )
-from innoalliance.workflows.register.imports import WideLayout, actor, check_kind, import_files
+from innoalliance.workflows.register.imports import WideLayout, check_kind, import_files
 from innoalliance.workflows.register.layers import import_china_boundaries
 
 KINDS_HELP = "one of: " + ", ".join(ALL_KINDS) + "; or returns (an annual return)"

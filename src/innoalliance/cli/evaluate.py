@@ -25,6 +25,7 @@ from innoalliance.cli.common import (
 from innoalliance.errors import InnoallianceError
 from innoalliance.ingest.indexsystem import built_in_systems, load_system
 from innoalliance.methods.mcda.fuzzy import OPERATORS
+from innoalliance.workflows.common import parse_years
 from innoalliance.workflows.evaluate.credit import MIN_CONFIDENCE
 from innoalliance.workflows.evaluate.files import (
     ahp_file,
@@ -33,7 +34,7 @@ from innoalliance.workflows.evaluate.files import (
     fuzzy_file,
     topsis_file,
 )
-from innoalliance.workflows.evaluate.runs import evaluate_and_report, parse_years, rate_and_report
+from innoalliance.workflows.evaluate.runs import evaluate_and_report, rate_and_report
 
 app = typer.Typer(help="Weights, scores, grades and credit ratings.", no_args_is_help=True)
 

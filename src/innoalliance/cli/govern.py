@@ -18,7 +18,7 @@ from innoalliance.cli.common import (
     parse_date,
     print_json,
 )
-from innoalliance.workflows.evaluate.runs import parse_years
+from innoalliance.workflows.common import parse_years
 from innoalliance.workflows.govern.funding import funding_report
 from innoalliance.workflows.govern.overview import write_overview
 from innoalliance.workflows.govern.supervision import write_annual_report

@@ -24,7 +24,7 @@ from innoalliance.errors import InnoallianceError
 from innoalliance.workflows.match.files import stable_file
 from innoalliance.workflows.match.partners import recommend_partners
 from innoalliance.workflows.match.rank import rank_files
-from innoalliance.workflows.match.store import match_and_report
+from innoalliance.workflows.match.runs import match_and_report
 
 app = typer.Typer(cls=group_with_default("rank"), no_args_is_help=True,
                   help="Match knowledge suppliers and receivers: OFFERS.csv NEEDS.csv, or "

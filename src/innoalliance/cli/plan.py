@@ -20,7 +20,7 @@ from innoalliance.cli.common import (
 )
 from innoalliance.errors import InnoallianceError
 from innoalliance.ingest.panel_file import TAXONOMY_CHOICES
-from innoalliance.workflows.evaluate.runs import Done, parse_years
+from innoalliance.workflows.common import Done, parse_years
 from innoalliance.workflows.plan.files import layout_file
 from innoalliance.workflows.plan.runs import plan_and_report
 

@@ -14,16 +14,18 @@ from innoalliance.cli.common import DbOption, console, engine_for, handles_error
 from innoalliance.demo.accounts import PASSWORD as DEMO_PASSWORD
 from innoalliance.demo.accounts import demo_accounts
 from innoalliance.demo.loader import DEMO_KINDS, load_demo
+from innoalliance.demo.runs import (
+    demo_evaluations,
+    demo_govern,
+    demo_matching,
+    demo_plan,
+    demo_sharing,
+)
 from innoalliance.errors import StoreError
 from innoalliance.model import Base
 from innoalliance.store.engine import ENV_VAR
-from innoalliance.workflows.evaluate.runs import demo_evaluations
-from innoalliance.workflows.govern.overview import demo_govern
-from innoalliance.workflows.match.store import demo_matching
-from innoalliance.workflows.plan.runs import demo_plan
 from innoalliance.workflows.register.query import count
 from innoalliance.workflows.register.setup import init_store
-from innoalliance.workflows.share.runs import demo_sharing
 
 DEMO_FILE = "innoalliance-demo.db"
 

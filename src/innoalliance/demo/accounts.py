@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from innoalliance.workflows.share.runs import DEMO_ALLIANCE
+from innoalliance.demo.cases import EV_ALLIANCE
+from innoalliance.workflows.accounts.users import add_user
 
 PASSWORD = "innoalliance-demo"
 #: a member of the demo alliance with technology offers of its own (a university)
@@ -13,8 +14,8 @@ MEMBER = "1244010666265809CB"
 #: (user name, role, organization, alliance)
 ACCOUNTS: tuple[tuple[str, str, str | None, str | None], ...] = (
     ("demo-admin", "admin", None, None),
-    ("demo-secretariat", "secretariat", None, DEMO_ALLIANCE),
-    ("demo-committee", "committee", None, DEMO_ALLIANCE),
+    ("demo-secretariat", "secretariat", None, EV_ALLIANCE),
+    ("demo-committee", "committee", None, EV_ALLIANCE),
     ("demo-member", "member", MEMBER, None),
     ("demo-public", "public", None, None),
 )
@@ -23,8 +24,6 @@ ACCOUNTS: tuple[tuple[str, str, str | None, str | None], ...] = (
 def demo_accounts(engine: Engine) -> list[tuple[str, str]]:
     """Add the demo accounts (password :data:`PASSWORD`); (user name, role) of each. Needs the
     ``web`` extra (Argon2)."""
-    from innoalliance.cli.user import add_user
-
     for username, role, organization, alliance in ACCOUNTS:
         add_user(engine, username, role, PASSWORD, organization=organization, alliance=alliance,
                  who="demo")

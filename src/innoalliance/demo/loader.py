@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from innoalliance.demo.charters import load_demo_charters
 from innoalliance.demo.histories import load_demo_histories
 from innoalliance.ingest.writer import ImportResult
-from innoalliance.workflows.govern.charter import load_demo_charters
 from innoalliance.workflows.register.imports import import_table_file
 from innoalliance.workflows.register.layers import import_boundary_file
 from innoalliance.workflows.register.setup import init_store

@@ -12,12 +12,12 @@ from fastapi import Depends, FastAPI, File, Form, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
-from innoalliance.cli.user import add_user, revoke_tokens, set_active
 from innoalliance.errors import InnoallianceError, Problem
 from innoalliance.ingest.kinds import TABLE_KINDS
 from innoalliance.web.access import require
 from innoalliance.web.auth import Principal
 from innoalliance.web.uploads import import_upload, problems_of
+from innoalliance.workflows.accounts.users import add_user, revoke_tokens, set_active
 from innoalliance.workflows.register.imports import import_table_file
 
 Page = Callable[..., HTMLResponse]

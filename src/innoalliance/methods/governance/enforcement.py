@@ -26,8 +26,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from innoalliance.errors import MethodError
 
+#: the one vocabulary of a commitment's status, used by the check, the reports and the web
 STATUSES = ("delivered", "partly delivered", "overdue", "not yet due")
 SEVERITIES = ("critical", "warning", "info")
 SEVERITY_RULES: dict[str, str] = {
@@ -202,6 +206,19 @@ def check_clauses(clauses: Penalties) -> None:
                                "forfeit_share between 0 and 1")
 
 
+def delivery_status(outstanding: npt.ArrayLike, delivered: npt.ArrayLike,
+                    past_due: npt.ArrayLike) -> npt.NDArray[np.str_]:
+    """The status (one of :data:`STATUSES`) of each commitment: ``delivered`` when nothing is
+    outstanding, ``not yet due`` while its due date has not passed (``past_due`` false: the
+    due date is the last day to deliver, and a commitment without one is never past due), else
+    ``partly delivered`` if anything was delivered, or ``overdue``."""
+    rest = np.asarray(outstanding, dtype=np.float64) > 0
+    late = np.asarray(past_due, dtype=bool)
+    some = np.asarray(delivered, dtype=np.float64) > 0
+    return np.select([~rest, ~late, some], ["delivered", "not yet due", "partly delivered"],
+                     "overdue").astype(np.str_)
+
+
 def commitment_status(c: Commitment, deliveries: Iterable[Delivery], as_of: dt.date,
                       clauses: Penalties) -> CommitmentStatus:
     """The status of one commitment on ``as_of`` from its deliveries (later ones are ignored)."""
@@ -231,12 +248,8 @@ def commitment_status(c: Commitment, deliveries: Iterable[Delivery], as_of: dt.d
     if overdue and money and beyond > 0 and clauses.late_fee_rate > 0:
         parts.append(FeePart("outstanding", clauses.late_fee_rate, outstanding, beyond,
                              late_fee(clauses.late_fee_rate, outstanding, beyond, 0)))
-    if outstanding == 0:
-        status = "delivered"
-    elif not overdue:
-        status = "not yet due"
-    else:
-        status = "partly delivered" if delivered > 0 else "overdue"
+    status = str(delivery_status([outstanding], [delivered],
+                                 [c.due is not None and as_of > c.due])[0])
     in_default = overdue and beyond > 0
     last = made[-1].date if made else None
     stopped = in_default and last is not None and c.due is not None and last <= c.due

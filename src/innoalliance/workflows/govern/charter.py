@@ -1,4 +1,4 @@
-"""Charters in the store: import (a new version each time), export, the current version, demo.
+"""Charters in the store: import (a new version each time), export, the current version.
 
 A charter is checked against the store (:mod:`innoalliance.ingest.charter`) and written with any
 new obligations it declares (as ``Commitment`` rows with source ``charter``) in one transaction:
@@ -11,7 +11,6 @@ import copy
 import datetime as dt
 import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +32,8 @@ from innoalliance.ingest.charter import (
 from innoalliance.model import Alliance, Charter, Commitment, Membership
 from innoalliance.store.audit import audit_entry
 from innoalliance.store.engine import require_current, transaction
-from innoalliance.workflows.register.ledger import read_ledger
 from innoalliance.workflows.share.files import METHODS
 
-DEMO_FOLDER = "charters"
 COMMITMENT_SOURCE = "charter"
 
 
@@ -184,40 +181,3 @@ def export_charter(engine: Engine, alliance: str) -> dict[str, Any]:
     ordered = {k: document[k] for k in TOP_KEYS if k in document}
     ordered["penalties"] = {k: document["penalties"][k] for k in PENALTY_DEFAULTS}
     return ordered
-
-
-def demo_charter_files() -> list[Path]:
-    """The demo charters shipped in the package."""
-    folder = Path(str(resources.files("innoalliance.demo") / "data" / DEMO_FOLDER))
-    return sorted(folder.glob("*.yaml"))
-
-
-def founding_charter(engine: Engine, alliance: str) -> dict[str, Any]:
-    """A default charter of an alliance from its stored commitments: every commitment an
-    obligation, ownership by contribution share, Shapley sharing, the default penalty clauses;
-    adopted on the day its first member joined."""
-    led = read_ledger(engine, alliance)
-    adopted = led.memberships["joined"].min()
-    return {"alliance": alliance, "adopted": adopted.date().isoformat(),
-            "obligations": [{"member": m, "commitment": r} for m, r in
-                            zip(led.commitments["organization"], led.commitments["ref"],
-                                strict=True)],
-            "ip": {"ownership": "contribution_share", "licence_back": True},
-            "benefit_sharing": {"method": "shapley"},
-            "disputes": {"procedure": "secretariat mediation, then arbitration"}}
-
-
-def load_demo_charters(engine: Engine, who: str = "innoalliance demo") -> list[CharterImport]:
-    """Import the demo charters (after the demo ledger); a charter already current is skipped.
-    Alliances with commitments but no charter file get their founding charter (illustrative)."""
-    results = []
-    for path in demo_charter_files():
-        data, file = read_document(path)
-        results.append(import_document(engine, data, file, who, skip_unchanged=True))
-    written = {r.alliance for r in results}
-    committed = sorted(set(read_ledger(engine).commitments["alliance"]) - written)
-    for alliance in committed:
-        results.append(import_document(engine, founding_charter(engine, alliance),
-                                       "founding charter (illustrative, made by the demo)", who,
-                                       skip_unchanged=True))
-    return results

@@ -35,12 +35,12 @@ from innoalliance.model import (
 )
 from innoalliance.store.audit import audit_entry, key_text
 from innoalliance.store.engine import require_current, transaction
+from innoalliance.workflows.common import actor
 from innoalliance.workflows.govern.charter import (
     StoredCharter,
     chartered_alliances,
     require_charter,
 )
-from innoalliance.workflows.register.imports import actor
 
 EVENT_PREFIX = "DEFAULT-"
 EVENT_SOURCE = "charter enforcement check"

@@ -19,12 +19,16 @@ from sqlalchemy import Engine
 
 from innoalliance.errors import MethodError
 from innoalliance.methods.governance.funding import funding_mix
+from innoalliance.model.vocab import CapitalChannel
 from innoalliance.workflows.register.ledger import read_ledger
 
-CHANNELS = ("government", "bank", "venture", "members", "social")
-CHANNEL_NAMES = {"government": "government special fund", "bank": "bank credit",
-                 "venture": "venture guidance fund", "members": "member contributions",
-                 "social": "social capital"}
+#: the capital channels in the vocabulary's order (a project's ``budget_<channel>`` columns)
+CHANNELS = tuple(c.value for c in CapitalChannel)
+CHANNEL_NAMES = {CapitalChannel.GOVERNMENT.value: "government special fund",
+                 CapitalChannel.BANK.value: "bank credit",
+                 CapitalChannel.VENTURE.value: "venture guidance fund",
+                 CapitalChannel.MEMBERS.value: "member contributions",
+                 CapitalChannel.SOCIAL.value: "social capital"}
 
 
 def _budget_years(projects: pd.DataFrame) -> pd.DataFrame:
@@ -47,7 +51,7 @@ def _mix_rows(frame: pd.DataFrame, keys: list[str], threshold: float) -> list[di
     grouped = frame.groupby(keys, sort=True)[list(CHANNELS)].sum()
     if grouped.empty:
         return []
-    mix = funding_mix(grouped.to_numpy(), CHANNELS.index("government"),
+    mix = funding_mix(grouped.to_numpy(), CHANNELS.index(CapitalChannel.GOVERNMENT),
                       max_government_share=threshold)
     out = []
     for k, key in enumerate(grouped.index):

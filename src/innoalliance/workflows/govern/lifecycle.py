@@ -47,8 +47,8 @@ from innoalliance.model import Alliance, AllianceTransition, Charter, Membership
 from innoalliance.model.vocab import MemberRole, OrgType
 from innoalliance.store.audit import audit_entry, key_text
 from innoalliance.store.engine import require_current, transaction
+from innoalliance.workflows.common import actor
 from innoalliance.workflows.evaluate.store import evaluate
-from innoalliance.workflows.register.imports import actor
 
 #: Every state and the states it may go to next (the one place the life cycle is defined).
 #: ``renewed`` and ``rectification`` go back to ``operating`` or straight to the next review;

@@ -17,7 +17,7 @@ from innoalliance.reports.html import figure_html, render
 from innoalliance.reports.maps import Region as MapRegion
 from innoalliance.reports.maps import choropleth
 from innoalliance.reports.tables import Chart, table
-from innoalliance.workflows.evaluate.runs import write_outputs
+from innoalliance.workflows.common import write_outputs
 from innoalliance.workflows.govern.enforcement import check
 from innoalliance.workflows.register.ledger import read_ledger, select_frame
 
@@ -91,15 +91,3 @@ def write_overview(engine: Engine, region: str, output: Path, as_of: dt.date | N
         method="Counts of the alliances whose host region lies in the region, from the store.",
         notes=[], charts=[chart] if chart else [], tables=tables))
     return found, html, json_path
-
-
-def demo_govern(engine: Engine, folder: Path) -> list[tuple[str, Path]]:
-    """The demo's supervision reports: the EV alliance's 2014 report and Guangdong's overview."""
-    from innoalliance.workflows.govern.supervision import write_annual_report
-
-    alliance = "电动汽车产学研技术创新联盟"
-    _, paths = write_annual_report(engine, alliance, 2014, folder / "supervision_2014", pdf=True)
-    _, html, _ = write_overview(engine, "440000", folder / "overview_440000",
-                                dt.date(2016, 12, 31))
-    return [(f"Annual supervision report 2014, {alliance} (also PDF)", paths[0]),
-            ("Regional overview of alliances, Guangdong", html)]

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from innoalliance.errors import InnoallianceError, UnknownReference
 from innoalliance.ingest.cells import closest
 from innoalliance.ingest.indexsystem import load_system
+from innoalliance.methods.governance.enforcement import delivery_status
 from innoalliance.reports.tables import Table, table
 from innoalliance.workflows.evaluate.credit import MIN_CONFIDENCE, rate_members
 from innoalliance.workflows.evaluate.store import evaluate
@@ -72,10 +73,7 @@ def _commitments(led: Ledger, year: int) -> Table:
     c = led.commitments
     names = led.memberships.drop_duplicates("organization").set_index("organization")["name_zh"]
     got = delivered(c, led.contributions, end)
-    due = c["due"] <= end
-    status = np.select([got >= c["amount"], (got > 0) & due, got > 0, due],
-                       ["delivered", "partly delivered, overdue", "delivering", "overdue"],
-                       "not yet due")
+    status = delivery_status(c["amount"] - got, got, c["due"] < end)
     frame = pd.DataFrame({
         "ref": c["ref"], "member": c["organization"].map(names).fillna(c["organization"]),
         "kind": c["kind"], "promised": c["amount"], "unit": c["unit"], "due": c["due"].dt.date,
@@ -251,7 +249,7 @@ def write_annual_report(engine: Engine, alliance: str, year: int, output: Path, 
                         pdf: bool = False) -> tuple[AnnualReport, list[Path]]:
     """Write ``output``.html (and ``output``.pdf) and ``output``.json; returns the paths."""
     from innoalliance.reports.html import render
-    from innoalliance.workflows.evaluate.runs import write_outputs
+    from innoalliance.workflows.common import write_outputs
 
     report = annual_report(engine, alliance, year)
     facts = ", ".join(f"{k} {v}" for k, v in report.facts.items() if v is not None)

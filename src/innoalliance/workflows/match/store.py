@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,10 +24,7 @@ from innoalliance.methods.matching.fit import (
 )
 from innoalliance.methods.matching.stable import scores_to_preferences, stable_matching
 from innoalliance.model import Alliance, Industry
-from innoalliance.reports.match import match_report
-from innoalliance.workflows.common import save_run
 from innoalliance.workflows.evaluate.measures import ACADEMIC
-from innoalliance.workflows.evaluate.runs import Done, write_outputs
 from innoalliance.workflows.match.context import Context, read_context
 from innoalliance.workflows.match.rank import POOL, explain, keep_top, mean_known, text_candidates
 from innoalliance.workflows.register.ledger import select_frame
@@ -124,25 +120,3 @@ def run_match(engine: Engine, *, alliance: str | None = None, regions: list[str]
         {"matching": best.matching, "blocking_pairs": [list(p) for p in best.blocking_pairs],
          "total_score": best.total},
         weights, ctx)
-
-
-def match_and_report(engine: Engine, *, output: Path, **kwargs: Any) -> Done:
-    """Run the match, save the run, write the HTML and JSON reports."""
-    run = run_match(engine, **kwargs)
-    summary = run.summary()
-    run_id = save_run(engine, "match", {k: str(v) for k, v in kwargs.items()},
-                      {"offers": len(run.context.offers), "needs": len(run.context.needs)},
-                      summary)
-    summary["run"] = run_id
-    html, json_path = write_outputs(summary, output, lambda path: match_report(run, path))
-    return Done(summary, html, json_path, run_id)
-
-
-DEMO_ALLIANCE = "杭州湾新材料产业技术创新战略联盟"
-
-
-def demo_matching(engine: Engine, folder: Path) -> list[tuple[str, Path]]:
-    """The demo's matching run: the Hangzhou Bay new-materials alliance (seed 002)."""
-    done = match_and_report(engine, output=folder / "match", alliance=DEMO_ALLIANCE,
-                            as_of=dt.date(2018, 12, 31))
-    return [(f"Knowledge-transfer matching, {DEMO_ALLIANCE}", done.html)]

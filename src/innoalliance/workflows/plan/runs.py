@@ -10,13 +10,9 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from innoalliance.demo.image import write_demo_image
 from innoalliance.reports.plan import plan_report
-from innoalliance.workflows.common import fingerprint, save_run
-from innoalliance.workflows.evaluate.runs import Done, write_outputs
-from innoalliance.workflows.plan.regions import resolve_regions
+from innoalliance.workflows.common import Done, fingerprint, save_run, write_outputs
 from innoalliance.workflows.plan.store import Plan, diagnose, layout_table, plan, region_table
-from innoalliance.workflows.register.layers import import_raster_file
 
 
 def _matrix(a: np.ndarray, rows: list[str], columns: list[str]) -> dict[str, dict[str, float]]:
@@ -82,21 +78,3 @@ def plan_and_report(engine: Engine, wanted: Sequence[str], *, output: Path,
     regions.to_csv(stem.parent / f"{stem.name}-regions.csv", index=False)
     memberships.to_csv(stem.parent / f"{stem.name}-layout.csv", index=False)
     return Done(result, html, json_path, run_id)
-
-
-DEMO_IMAGE = "hangzhou_bay_illustrative"
-
-
-def demo_plan(engine: Engine, folder: Path) -> list[tuple[str, Path]]:
-    """The demo's plan: the six Hangzhou Bay cities (seed 002), with an illustrative image."""
-    regions = resolve_regions(engine, ["hangzhou-bay"])
-    image = write_demo_image(folder / f"{DEMO_IMAGE}.tif",
-                             [g for g in regions.geometries if g is not None])
-    manifest = folder / f"{DEMO_IMAGE}.csv"
-    manifest.write_text("name,path,bands,source\n"
-                        f"{DEMO_IMAGE},{image.resolve()},blue;green;red;nir;swir1;swir2;tir,"
-                        "illustrative image made by the demo\n", encoding="utf-8")
-    import_raster_file(engine, manifest, "demo")
-    done = plan_and_report(engine, ["hangzhou-bay"], output=folder / "plan_hangzhou_bay",
-                           raster=DEMO_IMAGE)
-    return [("Regional diagnosis and alliance layout, Hangzhou Bay", done.html)]

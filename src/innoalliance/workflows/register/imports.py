@@ -7,8 +7,6 @@ before that file (earlier files of the same call stay imported).
 
 from __future__ import annotations
 
-import getpass
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +23,10 @@ from innoalliance.ingest.validate import validate
 from innoalliance.ingest.wide import melt_wide
 from innoalliance.ingest.writer import ImportResult, write
 from innoalliance.store.engine import require_current, transaction
+from innoalliance.workflows.common import actor
 from innoalliance.workflows.register.layers import import_boundary_file, import_raster_file
 
 Progress = Callable[[str], None]
-
-
-def actor() -> str:
-    """Who is writing: ``INNOALLIANCE_ACTOR`` or the login name."""
-    return os.environ.get("INNOALLIANCE_ACTOR") or getpass.getuser()
 
 
 @dataclass(frozen=True)

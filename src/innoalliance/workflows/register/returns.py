@@ -41,7 +41,7 @@ from innoalliance.ingest.validate import Validated, validate
 from innoalliance.ingest.writer import ImportResult, write
 from innoalliance.model import Membership, Project
 from innoalliance.store.engine import require_current, transaction
-from innoalliance.workflows.register.imports import actor
+from innoalliance.workflows.common import actor
 
 OPEN_PROJECTS = ("planned", "ongoing")
 

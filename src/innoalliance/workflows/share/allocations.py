@@ -21,7 +21,7 @@ from innoalliance import __version__
 from innoalliance.model import Allocation
 from innoalliance.store.audit import audit_entry
 from innoalliance.store.engine import require_current, transaction
-from innoalliance.workflows.register.imports import actor
+from innoalliance.workflows.common import actor
 
 GENESIS = "0" * 64
 

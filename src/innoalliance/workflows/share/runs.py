@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +9,10 @@ from sqlalchemy import Engine
 
 from innoalliance.errors import MethodError
 from innoalliance.reports.share import share_report
-from innoalliance.workflows.common import save_run
-from innoalliance.workflows.evaluate.runs import Done, write_outputs
+from innoalliance.workflows.common import Done, save_run, write_outputs
 from innoalliance.workflows.share.allocations import record_allocation
 from innoalliance.workflows.share.store import (
     Comparison,
-    compare_cost,
-    compare_profit,
-    profit_game,
-    risk_fund,
 )
 
 
@@ -53,26 +46,3 @@ def report_and_record(engine: Engine, comparison: Comparison, *, output: Path,
     html, json_path = write_outputs(summary, output,
                                     lambda path: share_report(comparison, path))
     return Done(summary, html, json_path, summary["run"])
-
-
-DEMO_ALLIANCE = "电动汽车产学研技术创新联盟"
-DEMO_AS_OF = dt.date(2016, 12, 31)
-DEMO_FUND = 5_000_000.0  # yuan: an illustrative provincial risk compensation fund
-
-
-def demo_sharing(engine: Engine, folder: Path) -> list[tuple[str, Path]]:
-    """The demo's sharing runs, each agreed allocation recorded: profit, facility cost, risk."""
-    folder.mkdir(parents=True, exist_ok=True)
-    needs = Path(str(resources.files("innoalliance.demo") / "data" / "facility_needs.csv"))
-    runs = [
-        ("profit", compare_profit(profit_game(engine, DEMO_ALLIANCE, as_of=DEMO_AS_OF),
-                                  DEMO_ALLIANCE, as_of=DEMO_AS_OF), "shapley"),
-        ("cost", compare_cost(engine, DEMO_ALLIANCE, needs), "shapley"),
-        ("risk", risk_fund(engine, DEMO_FUND, rule="talmud", as_of=DEMO_AS_OF), "talmud"),
-    ]
-    done = []
-    for kind, comparison, rule in runs:
-        result = report_and_record(engine, comparison, output=folder / f"share_{kind}",
-                                   record=rule)
-        done.append((f"Sharing: {comparison.subject}", result.html))
-    return done

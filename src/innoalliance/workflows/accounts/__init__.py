@@ -1,0 +1,1 @@
+"""Accounts of the web platform: users, their roles and scopes, API tokens."""
