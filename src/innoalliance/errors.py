@@ -94,7 +94,23 @@ class UnknownReference(InnoallianceError, LookupError):
         self.closest = closest
         hint = (f"did you mean {closest!r}?" if closest
                 else f"list them with: innoalliance list {kind}")
-        super().__init__(f"no {kind} {value!r} is known", hint=hint)
+        super().__init__(f"no {_singular(kind)} {value!r} is known", hint=hint)
+
+
+def _singular(kind: str) -> str:
+    """``alliances`` → ``alliance``, ``industries`` → ``industry``; a phrase stays as it is."""
+    if not kind.isascii() or not kind.isalpha() or not kind.endswith("s"):
+        return kind
+    return kind[:-3] + "y" if kind.endswith("ies") else kind[:-1]
+
+
+class NoCharter(InnoallianceError, LookupError):
+    """The alliance exists but has no charter (or none in force) for the step asked of it."""
+
+    def __init__(self, alliance: str) -> None:
+        self.alliance = alliance
+        super().__init__(f"the alliance {alliance!r} has no charter",
+                         hint="import one: innoalliance charter import FILE.yaml")
 
 
 class MethodError(InnoallianceError, ValueError):

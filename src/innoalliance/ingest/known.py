@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
+from innoalliance.errors import UnknownReference
+from innoalliance.ingest.cells import closest
 from innoalliance.ingest.units import parse_unit
 from innoalliance.model import (
     Alliance,
@@ -72,3 +75,29 @@ class Known:
 
     def _projects(self) -> frozenset[tuple[str, str]]:
         return frozenset(self.session.execute(select(Project.alliance, Project.name)))
+
+
+#: the records a name or code is looked up in, and the column that holds it
+Referable = Literal["alliances", "organizations"]
+_KEY = {"alliances": Alliance.name_zh, "organizations": Organization.credit_code}
+
+
+def unknown(db: Engine | Connection | Session, kind: Referable, value: str) -> UnknownReference:
+    """The error for an alliance (Chinese name) or organization (credit code) the store does
+    not hold, naming the closest one it does."""
+    if isinstance(db, Engine):
+        with db.connect() as conn:
+            return unknown(conn, kind, value)
+    known = [str(v) for v in db.scalars(select(_KEY[kind]))]
+    return UnknownReference(kind, value, closest(value, known) if known else None)
+
+
+def require_known(db: Engine | Connection | Session, kind: Referable, value: str) -> None:
+    """Refuse, with the closest known value, an alliance name or credit code not in the store."""
+    if isinstance(db, Engine):
+        with db.connect() as conn:
+            return require_known(conn, kind, value)
+    key = _KEY[kind]
+    if db.scalars(select(key).where(key == value).limit(1)).first() is None:
+        raise unknown(db, kind, value)
+    return None

@@ -9,7 +9,8 @@ from sqlalchemy import Engine, select, update
 
 from innoalliance.errors import ConflictError, Problem, UnknownReference, ValidationError
 from innoalliance.ingest.cells import closest
-from innoalliance.model import Alliance, ApiToken, Organization, User
+from innoalliance.ingest.known import require_known
+from innoalliance.model import ApiToken, User
 from innoalliance.model.accounts import ROLES
 from innoalliance.store.audit import audit_entry
 from innoalliance.store.engine import require_current, transaction
@@ -52,14 +53,9 @@ def add_user(engine: Engine, username: str, role: str, password: str, *,
         raise _problem("password", None, f"must have at least {MIN_PASSWORD} characters")
     with transaction(engine) as db:
         if organization is not None:
-            codes = list(db.scalars(select(Organization.credit_code)))
-            if organization not in codes:
-                raise UnknownReference("organizations", organization,
-                                       closest(organization, codes))
+            require_known(db, "organizations", organization)
         if alliance is not None:
-            names = list(db.scalars(select(Alliance.name_zh)))
-            if alliance not in names:
-                raise UnknownReference("alliances", alliance, closest(alliance, names))
+            require_known(db, "alliances", alliance)
         if db.scalars(select(User.id).where(User.username == username)).first() is not None:
             raise ConflictError(f"a user {username!r} already exists",
                                 hint="choose another user name")

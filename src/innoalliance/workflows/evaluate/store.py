@@ -17,8 +17,8 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from innoalliance.errors import MethodError, Problem, ProblemList, UnknownReference
-from innoalliance.ingest.cells import closest
 from innoalliance.ingest.indexsystem import IndexSystem, Indicator
+from innoalliance.ingest.known import unknown
 from innoalliance.methods.mcda.composite import aggregate, impute, normalize, rank_desc
 from innoalliance.methods.mcda.goalposts import goalposts
 from innoalliance.methods.mcda.grading import grade
@@ -135,7 +135,7 @@ def _units(engine: Engine, system: IndexSystem, years: list[int], alliance: str 
     ledger = read_ledger(engine, alliance if system.unit == "member" else None)
     if system.unit == "member":
         if ledger.alliances.empty:
-            raise _unknown_alliance(engine, alliance or "")
+            raise unknown(engine, "alliances", alliance or "")
         m = ledger.memberships
         names = dict(zip(m["organization"], m["name_zh"], strict=True))
         units = sorted(names)
@@ -159,11 +159,6 @@ def _units(engine: Engine, system: IndexSystem, years: list[int], alliance: str 
         notes.append(f"{len(before)} unit-years before the unit existed (approval or joining "
                      "year) are not evaluated")
     return values, names, notes
-
-
-def _unknown_alliance(engine: Engine, name: str) -> UnknownReference:
-    known = read_ledger(engine).alliances["name_zh"].tolist()
-    return UnknownReference("alliance", name, closest(name, known))
 
 
 def _missing_table(raw: pd.DataFrame) -> pd.DataFrame:

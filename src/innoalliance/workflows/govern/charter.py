@@ -17,8 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from innoalliance.errors import InnoallianceError, UnknownReference
-from innoalliance.ingest.cells import closest
+from innoalliance.errors import NoCharter
 from innoalliance.ingest.charter import (
     PENALTY_DEFAULTS,
     TOP_KEYS,
@@ -29,6 +28,7 @@ from innoalliance.ingest.charter import (
     check_charter,
     read_document,
 )
+from innoalliance.ingest.known import require_known
 from innoalliance.model import Alliance, Charter, Commitment, Membership
 from innoalliance.store.audit import audit_entry
 from innoalliance.store.engine import require_current, transaction
@@ -164,14 +164,8 @@ def require_charter(engine: Engine, alliance: str) -> StoredCharter:
     """The current charter of ``alliance``, or a clear error naming the chartered alliances."""
     found = current_charter(engine, alliance)
     if found is None:
-        known = chartered_alliances(engine)
-        with transaction(engine) as session:
-            exists = session.execute(select(Alliance.id).where(
-                Alliance.name_zh == alliance)).first() is not None
-        if not exists:
-            raise UnknownReference("alliance", alliance, closest(alliance, known))
-        raise InnoallianceError(f"the alliance {alliance!r} has no charter",
-                                hint="import one: innoalliance charter import FILE.yaml")
+        require_known(engine, "alliances", alliance)
+        raise NoCharter(alliance)
     return found
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from innoalliance.errors import InnoallianceError
+from innoalliance.errors import NoCharter
 from innoalliance.methods.governance import enforcement as enf
 from innoalliance.model import (
     Commitment,
@@ -259,7 +259,7 @@ def enforced_factors(engine: Engine, alliance: str, as_of: dt.date
     """The charter check's investment and risk factors per member, or None without a charter."""
     try:
         found = check(engine, as_of, alliance)["alliances"]
-    except InnoallianceError:  # no charter (or none in force): the raw ledger factors stand
+    except NoCharter:  # the raw ledger factors stand
         return None
     if not found:
         return None

@@ -36,12 +36,12 @@ from innoalliance.errors import (
     MethodError,
     Problem,
     ProblemList,
-    UnknownReference,
     ValidationError,
 )
 from innoalliance.ingest.cells import closest
 from innoalliance.ingest.documents import parse_yaml
 from innoalliance.ingest.indexsystem import load_system
+from innoalliance.ingest.known import unknown
 from innoalliance.methods.mcda.grading import MOST_ACTIVITY_BANDS
 from innoalliance.model import Alliance, AllianceTransition, Charter, Membership, Organization
 from innoalliance.model.vocab import MemberRole, OrgType
@@ -213,8 +213,7 @@ def _alliance(session: Session, name: str) -> Alliance:
     found = session.execute(select(Alliance).where(Alliance.name_zh == name)
                             .with_for_update()).scalar_one_or_none()
     if found is None:
-        known = list(session.execute(select(Alliance.name_zh)).scalars())
-        raise UnknownReference("alliances", name, closest(name, known))
+        raise unknown(session, "alliances", name)
     return found
 
 
@@ -384,8 +383,7 @@ def _organization(session: Session, code: str) -> Organization:
     found = session.execute(select(Organization).where(Organization.credit_code == code)
                             ).scalar_one_or_none()
     if found is None:
-        known = list(session.execute(select(Organization.credit_code)).scalars())
-        raise UnknownReference("organizations", code, closest(code, known))
+        raise unknown(session, "organizations", code)
     return found
 
 

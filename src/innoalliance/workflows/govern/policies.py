@@ -15,8 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, or_, select
 
-from innoalliance.errors import UnknownReference
-from innoalliance.ingest.cells import closest
+from innoalliance.ingest.known import unknown
 from innoalliance.ingest.policies import CONDITIONS, PolicyCatalogue, PolicyMeasure, load_catalogue
 from innoalliance.model import Alliance, Industry
 from innoalliance.store.engine import transaction
@@ -29,8 +28,7 @@ def _alliance(engine: Engine, name: str) -> tuple[Alliance, _Industries]:
         found = session.scalars(select(Alliance).where(
             or_(Alliance.name_zh == name, Alliance.name_en == name))).first()
         if found is None:
-            names = list(session.scalars(select(Alliance.name_zh)))
-            raise UnknownReference("alliance", name, closest(name, names))
+            raise unknown(session, "alliances", name)
         session.expunge(found)
         industries = {code: (parent, maps_to) for code, parent, maps_to in session.execute(
             select(Industry.code, Industry.parent, Industry.maps_to))}

@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from innoalliance.errors import InnoallianceError, UnknownReference
-from innoalliance.ingest.cells import closest
+from innoalliance.errors import InnoallianceError, NoCharter
 from innoalliance.ingest.indexsystem import load_system
 from innoalliance.methods.governance.enforcement import delivery_status
 from innoalliance.reports.tables import Table, table
@@ -25,7 +24,7 @@ from innoalliance.workflows.govern.enforcement import check
 from innoalliance.workflows.govern.funding import CHANNELS, funding_report
 from innoalliance.workflows.govern.lifecycle import history
 from innoalliance.workflows.govern.policies import applicable_policies
-from innoalliance.workflows.register.ledger import Ledger, delivered, read_ledger
+from innoalliance.workflows.register.ledger import Ledger, alliance_ledger, delivered
 from innoalliance.workflows.share.allocations import list_allocations, verify_chain
 
 
@@ -190,7 +189,7 @@ def _life_cycle(engine: Engine, alliance: str, year: int) -> Table:
 def _charter_check(engine: Engine, alliance: str, year: int) -> list[Table]:
     try:
         found = check(engine, dt.date(year, 12, 31), alliance)["alliances"]
-    except InnoallianceError as exc:  # no charter: the section says so
+    except NoCharter as exc:  # the section says so
         return [table("Charter check and open alerts", pd.DataFrame(),
                       note=f"nothing to enforce: {exc.message}")]
     a = found[0]
@@ -228,10 +227,7 @@ def _policies(engine: Engine, alliance: str) -> Table:
 
 def annual_report(engine: Engine, alliance: str, year: int) -> AnnualReport:
     """Every section of the annual supervision report of ``alliance`` for ``year``."""
-    led = read_ledger(engine, alliance)
-    if led.alliances.empty:
-        known = read_ledger(engine).alliances["name_zh"].tolist()
-        raise UnknownReference("alliance", alliance, closest(alliance, known))
+    led = alliance_ledger(engine, alliance)
     a = led.alliances.iloc[0]
     facts = {k: (None if pd.isna(a[k]) else a[k]) for k in
              ("name_en", "kind", "industry", "host_region", "stage", "batch", "approval_year",

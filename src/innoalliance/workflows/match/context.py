@@ -10,12 +10,16 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from innoalliance.errors import MethodError, UnknownReference
-from innoalliance.ingest.cells import closest
+from innoalliance.errors import MethodError
 from innoalliance.methods.mcda.reputation import Evidence, beta_reputation
 from innoalliance.model import Need, Offer, Organization, OrganizationIndustry
 from innoalliance.workflows.evaluate.credit import CATEGORIES, decimal_year, ledger_evidence
-from innoalliance.workflows.register.ledger import Ledger, read_ledger, select_frame
+from innoalliance.workflows.register.ledger import (
+    Ledger,
+    alliance_ledger,
+    read_ledger,
+    select_frame,
+)
 
 
 @dataclass(frozen=True)
@@ -41,10 +45,7 @@ def _knowledge(engine: Engine, model: type[Offer] | type[Need], orgs: list[str] 
 
 def _scope(engine: Engine, alliance: str | None, regions: list[str] | None) -> list[str] | None:
     if alliance is not None:
-        led = read_ledger(engine, alliance)
-        if led.alliances.empty:
-            known = read_ledger(engine).alliances["name_zh"].tolist()
-            raise UnknownReference("alliance", alliance, closest(alliance, known))
+        led = alliance_ledger(engine, alliance)
         return sorted(set(led.memberships["organization"]))
     if regions:
         orgs = select_frame(engine, Organization.credit_code, Organization.region)

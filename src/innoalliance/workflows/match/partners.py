@@ -17,12 +17,10 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
-from innoalliance.errors import UnknownReference
-from innoalliance.ingest.cells import closest
 from innoalliance.methods.matching.assignment import complete_team
 from innoalliance.model import Industry, Organization, OrganizationIndustry
 from innoalliance.workflows.match.context import behaviour_scores
-from innoalliance.workflows.register.ledger import read_ledger, select_frame
+from innoalliance.workflows.register.ledger import alliance_ledger, read_ledger, select_frame
 
 LINKS = {
     "research": ("university", "research_institute"),
@@ -62,10 +60,7 @@ def _vectors(orgs: pd.DataFrame, links: pd.DataFrame, industries: pd.DataFrame,
 def recommend_partners(engine: Engine, alliance: str, *, top: int = 5,
                        as_of: dt.date) -> dict[str, Any]:
     """Up to ``top`` non-members that best complete ``alliance``, each with what it adds."""
-    led = read_ledger(engine, alliance)
-    if led.alliances.empty:
-        known = read_ledger(engine).alliances["name_zh"].tolist()
-        raise UnknownReference("alliance", alliance, closest(alliance, known))
+    led = alliance_ledger(engine, alliance)
     row = led.alliances.iloc[0]
     current = led.memberships
     if "left" in current:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, select
 
+from innoalliance.ingest.known import unknown
 from innoalliance.model import (
     Alliance,
     Commitment,
@@ -105,6 +106,15 @@ def read_ledger(engine: Engine, alliance: str | None = None) -> Ledger:
     owners["share"] = owners["share"].astype(float)
     return Ledger(alliances=alliances, participants=of(ProjectParticipant), owners=owners,
                   **frames)
+
+
+def alliance_ledger(engine: Engine, alliance: str) -> Ledger:
+    """The ledger of one alliance (by its Chinese name); an unknown name is refused with the
+    closest known one."""
+    led = read_ledger(engine, alliance)
+    if led.alliances.empty:
+        raise unknown(engine, "alliances", alliance)
+    return led
 
 
 def read_statistics(engine: Engine, indicators: list[str], years: list[int]) -> pd.DataFrame:

@@ -52,7 +52,7 @@ def _resolve_alliance(known: Known, name: str) -> str:
     by_name = known.names("alliances").get(name)
     if by_name:
         return by_name
-    raise UnknownReference("alliance", name, closest(name, known.candidates("alliances")))
+    raise UnknownReference("alliances", name, closest(name, known.candidates("alliances")))
 
 
 def _fill(table: PartTable, alliance: str, names: set[str], source: str,

@@ -34,7 +34,7 @@ from innoalliance.methods.games.shapley import banzhaf_value, shapley_value
 from innoalliance.methods.mcda.weights import entropy_weights
 from innoalliance.workflows.evaluate.measures import ACADEMIC
 from innoalliance.workflows.govern.enforcement import enforced_factors
-from innoalliance.workflows.register.ledger import Ledger, read_ledger
+from innoalliance.workflows.register.ledger import Ledger, alliance_ledger, read_ledger
 
 NUCLEOLUS_MAX = 12  # sequential LPs over 2ⁿ coalitions: seconds up to here
 FACTORS = ("investment", "risk", "contribution", "innovation")
@@ -77,10 +77,7 @@ class Comparison:
 
 
 def _ledger(engine: Engine, alliance: str) -> Ledger:
-    led = read_ledger(engine, alliance)
-    if led.alliances.empty:
-        known = read_ledger(engine).alliances["name_zh"].tolist()
-        raise UnknownReference("alliance", alliance, closest(alliance, known))
+    led = alliance_ledger(engine, alliance)
     return led
 
 
