@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 from rich.table import Table
@@ -20,11 +20,9 @@ from innoalliance.cli.common import (
     print_done,
     print_json,
 )
-from innoalliance.errors import InnoallianceError
 from innoalliance.workflows.share.allocations import list_allocations, verify_chain
 from innoalliance.workflows.share.files import METHODS, share_file
-from innoalliance.workflows.share.runs import report_and_record
-from innoalliance.workflows.share.store import compare_cost, compare_profit, profit_game, risk_fund
+from innoalliance.workflows.share.runs import ShareKind, ShareRequest, compare, report_and_record
 
 app = typer.Typer(cls=group_with_default("solve"), no_args_is_help=True,
                   help="Share profit, cost and risk: FILE.json --method M, or run/verify/list "
@@ -138,27 +136,11 @@ def run_command(
 ) -> None:
     """Compare sharing rules on an alliance's profit, a facility's cost or a risk fund."""
     engine = engine_for(db)
-    date = parse_date(as_of)
-    if kind == "risk":
-        if fund is None:
-            raise InnoallianceError("a risk run needs the fund", hint="add --fund YUAN")
-        comparison = risk_fund(engine, fund, rule=rule, copay=copay, alliance=alliance,
-                               as_of=date)
-    elif alliance is None:
-        raise InnoallianceError(f"a {kind} run needs the alliance", hint="add --alliance NAME")
-    elif kind == "profit":
-        weights = None if factor_weights is None else [
-            float(w) for w in factor_weights.split(",")]
-        game = profit_game(engine, alliance, as_of=date, gamma=gamma)
-        comparison = compare_profit(game, alliance, as_of=date, factor_weights=weights,
-                                    samples=samples)
-    elif kind == "cost":
-        if needs is None:
-            raise InnoallianceError("a cost run needs the members' needs",
-                                    hint="add --needs FILE.csv (member, cost)")
-        comparison = compare_cost(engine, alliance, needs)
-    else:
-        raise InnoallianceError(f"unknown kind {kind!r}", hint="use profit, cost or risk")
+    weights = None if factor_weights is None else [float(w) for w in factor_weights.split(",")]
+    request = ShareRequest(kind=cast(ShareKind, kind), as_of=parse_date(as_of), alliance=alliance,
+                           gamma=gamma, factor_weights=weights, samples=samples, needs=needs,
+                           fund=fund, rule=rule, copay=copay)
+    comparison = compare(engine, request)
     done = report_and_record(engine, comparison, output=output or Path(f"share-{kind}"),
                              record=record)
     if as_json:
