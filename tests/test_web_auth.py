@@ -295,4 +295,4 @@ def test_user_commands(demo_url: str, world: dict[str, Any]) -> None:
     code, out = user("revoke", f"cli-{tag}")
     assert code == 0 and "1 token" in out
     code, out = user("token", f"nobody-{tag}")
-    assert code == 1 and "no users" in out
+    assert code == 1 and "no user" in out

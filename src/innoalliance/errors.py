@@ -96,6 +96,12 @@ class UnknownReference(InnoallianceError, LookupError):
                 else f"list them with: innoalliance list {kind}")
         super().__init__(f"no {_singular(kind)} {value!r} is known", hint=hint)
 
+    def as_dict(self) -> dict[str, object]:
+        """The error and the closest known value (``suggestion``, ``None`` if none)."""
+        data = super().as_dict()
+        data["suggestion"] = self.closest
+        return data
+
 
 def _singular(kind: str) -> str:
     """``alliances`` → ``alliance``, ``industries`` → ``industry``; a phrase stays as it is."""
@@ -132,7 +138,24 @@ class StoreError(InnoallianceError, RuntimeError):
 
 
 class ConflictError(InnoallianceError, RuntimeError):
-    """A concurrent edit changed the record first (its ``version`` moved on)."""
+    """A concurrent edit changed the record first (its ``version`` moved on).
+
+    A conflict that knows the record sets ``version`` (the one stored now), ``actor`` and ``at``
+    (who changed it last, and when; empty when the audit log does not tell).
+    """
+
+    version: int | None = None
+    actor: str = ""
+    at: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        """The error; for a known record also its ``version``, ``actor`` and ``at`` (``None``
+        when unknown), with ``problems`` empty (the rows were valid, just stale)."""
+        data = super().as_dict()
+        if self.version is not None:
+            data.update(problems=[], version=self.version, actor=self.actor or None,
+                        at=self.at or None)
+        return data
 
 
 @dataclass

@@ -18,6 +18,7 @@ from fastapi import Request
 
 from innoalliance.model.accounts import ROLES
 from innoalliance.web.auth import Auth, Principal
+from innoalliance.web.errors import Forbidden, LoginRequired
 from innoalliance.workflows.register.records import PUBLIC_KINDS
 
 ANONYMOUS = "anonymous"
@@ -135,18 +136,6 @@ def allowed(route: str, user: Principal | None, params: Mapping[str, Any]) -> bo
 def is_public(route: str) -> bool:
     """Whether ``route`` needs no sign-in."""
     return RULES[route] == ANYONE
-
-
-class LoginRequired(Exception):
-    """No (valid) session or token: pages redirect to /login, the API answers 401."""
-
-
-class Forbidden(Exception):
-    """Signed in, but this user may not do this (403); ``key`` labels the reason."""
-
-    def __init__(self, key: str = "forbidden_message") -> None:
-        super().__init__(key)
-        self.key = key
 
 
 def _check(route: str, request: Request) -> Principal | None:

@@ -11,11 +11,10 @@ the command line writes.
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 from pydantic import ValidationError as Invalid
@@ -23,18 +22,22 @@ from sqlalchemy import Engine
 
 from innoalliance.errors import InnoallianceError
 from innoalliance.web.access import allowed, require
-from innoalliance.web.auth import Auth, Principal
+from innoalliance.web.auth import Principal
+from innoalliance.web.context import API, CSRF, EngineDep, get_auth, page
 from innoalliance.web.records import alliance_scope
+from innoalliance.web.routing import Routes
 from innoalliance.web.schemas import ErrorOut
 from innoalliance.workflows.govern.supervision import write_annual_report
 from innoalliance.workflows.share.allocations import list_allocations, verify_chain
 from innoalliance.workflows.share.runs import save_and_record
 from innoalliance.workflows.share.store import Comparison, compare_profit, profit_game, risk_fund
 
-API = "/api/v1"
-Page = Callable[..., HTMLResponse]
 Name = Annotated[str, Path(max_length=200, description="alliance name")]
 RiskRule = Literal["proportional", "cea", "cel", "talmud"]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 403, 404, 422)}
+
+routes = Routes()
 
 
 class ShareIn(BaseModel):
@@ -111,77 +114,75 @@ def _form_params(form: Any) -> ShareIn:
         "record": (str(form.get("record") or "").strip() or None)})
 
 
-def install(app: FastAPI, engine: Engine, page: Page, csrf: list[Any]) -> None:
-    """Add the committee's pages and API routes to ``app``."""
+def _ledger_page(request: Request, engine: Engine, name: str, status: int = 200,
+                 comparison: dict[str, Any] | None = None, params: ShareIn | None = None,
+                 problem: str | None = None) -> HTMLResponse:
+    can_run = allowed("allocations_run", get_auth(request).current(request), {"name": name})
+    return page(request, "allocations.html", status, name=name, l=ledger(engine, name),
+                comparison=comparison, params=params or ShareIn(), problem=problem,
+                can_run=can_run, recorded=request.query_params.get("recorded"))
 
-    def may_record(request: Request, name: str) -> bool:
-        auth: Auth = request.app.state.auth
-        return allowed("allocations_run", auth.current(request), {"name": name})
 
-    def ledger_page(request: Request, name: str, status: int = 200,
-                    comparison: dict[str, Any] | None = None, params: ShareIn | None = None,
-                    problem: str | None = None) -> HTMLResponse:
-        return page(request, "allocations.html", status, name=name, l=ledger(engine, name),
-                    comparison=comparison, params=params or ShareIn(), problem=problem,
-                    can_run=may_record(request, name),
-                    recorded=request.query_params.get("recorded"))
+@routes.get("/alliances/{name}/allocations", response_class=HTMLResponse,
+            include_in_schema=False)
+def allocations_page(request: Request, name: Name,
+                     _user: Annotated[Principal, Depends(require("allocations_page"))],
+                     engine: EngineDep) -> HTMLResponse:
+    """The alliance's allocation ledger, and for its committee the form of a sharing run."""
+    alliance_scope(request, name)
+    return _ledger_page(request, engine, name)
 
-    @app.get("/alliances/{name}/allocations", response_class=HTMLResponse,
-             include_in_schema=False)
-    def allocations_page(request: Request, name: Name,
-                         _user: Annotated[Principal, Depends(require("allocations_page"))],
-                         ) -> HTMLResponse:
-        alliance_scope(request, name)
-        return ledger_page(request, name)
 
-    @app.post("/alliances/{name}/allocations", response_class=HTMLResponse,
-              include_in_schema=False, dependencies=csrf)
-    def allocations_run(request: Request, name: Name,
-                        user: Annotated[Principal, Depends(require("allocations_run"))],
-                        ) -> Response:
-        alliance_scope(request, name)
-        try:
-            params = _form_params(request.state.form)
-            result = run(engine, name, params, user.username)
-        except (Invalid, ValueError) as exc:
-            return ledger_page(request, name, 422, problem=str(exc).splitlines()[0])
-        except InnoallianceError as exc:
-            return ledger_page(request, name, 422, problem=exc.message)
-        if result.get("recorded"):
-            return RedirectResponse(f"{request.url.path}?recorded={result['recorded']['id']}",
-                                    status_code=303)
-        return ledger_page(request, name, comparison=result, params=params)
+@routes.post("/alliances/{name}/allocations", response_class=HTMLResponse,
+             include_in_schema=False, dependencies=CSRF)
+def allocations_run(request: Request, name: Name,
+                    user: Annotated[Principal, Depends(require("allocations_run"))],
+                    engine: EngineDep) -> Response:
+    """Compare the sharing rules (a saved run) and, if asked, record the agreed one."""
+    alliance_scope(request, name)
+    try:
+        params = _form_params(request.state.form)
+        result = run(engine, name, params, user.username)
+    except (Invalid, ValueError) as exc:
+        return _ledger_page(request, engine, name, 422, problem=str(exc).splitlines()[0])
+    except InnoallianceError as exc:
+        return _ledger_page(request, engine, name, 422, problem=exc.message)
+    if result.get("recorded"):
+        return RedirectResponse(f"{request.url.path}?recorded={result['recorded']['id']}",
+                                status_code=303)
+    return _ledger_page(request, engine, name, comparison=result, params=params)
 
-    @app.get("/alliances/{name}/supervision", response_class=HTMLResponse,
-             include_in_schema=False)
-    def supervision_report(request: Request, name: Name,
-                           _user: Annotated[Principal, Depends(require("supervision_report"))],
-                           year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
-                           ) -> HTMLResponse:
-        alliance_scope(request, name)
-        with tempfile.TemporaryDirectory() as folder:
-            _report, paths = write_annual_report(engine, name, year or dt.date.today().year,
-                                                 FilePath(folder) / "supervision")
-            return HTMLResponse(paths[0].read_text(encoding="utf-8"))
 
-    errors: dict[int | str, dict[str, Any]] = {
-        401: {"model": ErrorOut}, 403: {"model": ErrorOut}, 404: {"model": ErrorOut},
-        422: {"model": ErrorOut}}
+@routes.get("/alliances/{name}/supervision", response_class=HTMLResponse,
+            include_in_schema=False)
+def supervision_report(request: Request, name: Name,
+                       _user: Annotated[Principal, Depends(require("supervision_report"))],
+                       engine: EngineDep,
+                       year: Annotated[int | None, Query(ge=1990, le=2100)] = None,
+                       ) -> HTMLResponse:
+    """The alliance's annual supervision report (this year by default)."""
+    alliance_scope(request, name)
+    with tempfile.TemporaryDirectory() as folder:
+        _report, paths = write_annual_report(engine, name, year or dt.date.today().year,
+                                             FilePath(folder) / "supervision")
+        return HTMLResponse(paths[0].read_text(encoding="utf-8"))
 
-    @app.get(f"{API}/alliances/{{name}}/allocations", response_model=LedgerOut,
-             tags=["sharing"], responses=errors)
-    def api_allocations(request: Request, name: Name,
-                        _user: Annotated[Principal, Depends(require("api_allocations"))],
-                        ) -> dict[str, Any]:
-        """The alliance's recorded allocations, and the verification of the hash chain."""
-        alliance_scope(request, name)
-        return ledger(engine, name)
 
-    @app.post(f"{API}/alliances/{{name}}/allocations", response_model=ShareOut,
-              tags=["sharing"], responses={**errors, 400: {"model": ErrorOut}})
-    def api_allocations_run(name: Name, body: ShareIn,
-                            user: Annotated[Principal, Depends(require("api_allocations_run"))],
-                            ) -> dict[str, Any]:
-        """Compare the sharing rules (a saved run); with ``record``, record that rule's
-        allocation as agreed."""
-        return run(engine, name, body, user.username)
+@routes.get(f"{API}/alliances/{{name}}/allocations", response_model=LedgerOut,
+            tags=["sharing"], responses=ERRORS)
+def api_allocations(request: Request, name: Name,
+                    _user: Annotated[Principal, Depends(require("api_allocations"))],
+                    engine: EngineDep) -> dict[str, Any]:
+    """The alliance's recorded allocations, and the verification of the hash chain."""
+    alliance_scope(request, name)
+    return ledger(engine, name)
+
+
+@routes.post(f"{API}/alliances/{{name}}/allocations", response_model=ShareOut,
+             tags=["sharing"], responses={**ERRORS, 400: {"model": ErrorOut}})
+def api_allocations_run(name: Name, body: ShareIn,
+                        user: Annotated[Principal, Depends(require("api_allocations_run"))],
+                        engine: EngineDep) -> dict[str, Any]:
+    """Compare the sharing rules (a saved run); with ``record``, record that rule's
+    allocation as agreed."""
+    return run(engine, name, body, user.username)

@@ -6,10 +6,10 @@ time, software version, parameters, input fingerprints and results, shown as sto
 """
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 from sqlalchemy import Engine, select
@@ -19,15 +19,19 @@ from innoalliance.errors import UnknownReference
 from innoalliance.model import Run
 from innoalliance.web.access import require
 from innoalliance.web.auth import Principal
+from innoalliance.web.context import API, EngineDep, page
+from innoalliance.web.routing import Routes
 from innoalliance.web.schemas import ErrorOut
 
-API = "/api/v1"
 #: the workflows whose runs are published: regional plans and evaluations
 PUBLISHED = ("plan", "evaluate")
 ALL = ("plan", "evaluate", "credit", "share", "match")
-Page = Callable[..., HTMLResponse]
 RunId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Workflow = Annotated[str | None, Query(pattern=f"^({'|'.join(ALL)})$")]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorOut} for code in (401, 403, 404, 422)}
+
+routes = Routes()
 
 
 class RunSummary(BaseModel):
@@ -112,43 +116,45 @@ def block(value: Any) -> dict[str, Any]:
     return {"kind": "json", "text": json.dumps(value, ensure_ascii=False, indent=1)[:20000]}
 
 
-def install(app: FastAPI, engine: Engine, page: Page) -> None:
-    """Add the published-runs pages and the runs API to ``app``."""
-    errors: dict[int | str, dict[str, Any]] = {
-        code: {"model": ErrorOut} for code in (401, 403, 404, 422)}
+@routes.get("/reports", response_class=HTMLResponse, include_in_schema=False)
+def reports_page(request: Request, engine: EngineDep, workflow: Workflow = None) -> HTMLResponse:
+    """The published runs, newest first."""
+    return page(request, "reports.html", runs=list_runs(engine, PUBLISHED, workflow))
 
-    @app.get("/reports", response_class=HTMLResponse, include_in_schema=False)
-    def reports_page(request: Request, workflow: Workflow = None) -> HTMLResponse:
-        return page(request, "reports.html", runs=list_runs(engine, PUBLISHED, workflow))
 
-    @app.get("/reports/{run_id}", response_class=HTMLResponse, include_in_schema=False)
-    def report_page(request: Request, run_id: RunId) -> HTMLResponse:
-        run = get_run(engine, run_id, PUBLISHED)
-        results = run["results"] if isinstance(run["results"], dict) else {"": run["results"]}
-        return page(request, "report.html", run=run, parameters=block(run["parameters"]),
-                    sections=[(key, block(value)) for key, value in results.items()])
+@routes.get("/reports/{run_id}", response_class=HTMLResponse, include_in_schema=False)
+def report_page(request: Request, run_id: RunId, engine: EngineDep) -> HTMLResponse:
+    """One published run: its parameters and each part of its results."""
+    run = get_run(engine, run_id, PUBLISHED)
+    results = run["results"] if isinstance(run["results"], dict) else {"": run["results"]}
+    return page(request, "report.html", run=run, parameters=block(run["parameters"]),
+                sections=[(key, block(value)) for key, value in results.items()])
 
-    @app.get(f"{API}/runs", response_model=list[RunSummary], tags=["runs"], responses=errors)
-    def api_runs(workflow: Workflow = None) -> list[dict[str, Any]]:
-        """The published runs (regional plans and evaluations), newest first."""
-        return list_runs(engine, PUBLISHED, workflow)
 
-    @app.get(f"{API}/runs/{{run_id}}", response_model=RunOut, tags=["runs"], responses=errors)
-    def api_run(run_id: RunId) -> dict[str, Any]:
-        """One published run with its parameters, input fingerprints and results."""
-        return get_run(engine, run_id, PUBLISHED)
+@routes.get(f"{API}/runs", response_model=list[RunSummary], tags=["runs"], responses=ERRORS)
+def api_runs(engine: EngineDep, workflow: Workflow = None) -> list[dict[str, Any]]:
+    """The published runs (regional plans and evaluations), newest first."""
+    return list_runs(engine, PUBLISHED, workflow)
 
-    @app.get(f"{API}/admin/runs", response_model=list[RunSummary], tags=["runs"],
-             responses=errors)
-    def api_admin_runs(_user: Annotated[Principal, Depends(require("api_admin_runs"))],
-                       workflow: Workflow = None) -> list[dict[str, Any]]:
-        """Every saved run (sharing, credit and matching runs too), newest first."""
-        return list_runs(engine, ALL, workflow)
 
-    @app.get(f"{API}/admin/runs/{{run_id}}", response_model=RunOut, tags=["runs"],
-             responses=errors)
-    def api_admin_run(run_id: RunId,
-                      _user: Annotated[Principal, Depends(require("api_admin_run"))],
-                      ) -> dict[str, Any]:
-        """Any saved run with its parameters, input fingerprints and results."""
-        return get_run(engine, run_id, ALL)
+@routes.get(f"{API}/runs/{{run_id}}", response_model=RunOut, tags=["runs"], responses=ERRORS)
+def api_run(run_id: RunId, engine: EngineDep) -> dict[str, Any]:
+    """One published run with its parameters, input fingerprints and results."""
+    return get_run(engine, run_id, PUBLISHED)
+
+
+@routes.get(f"{API}/admin/runs", response_model=list[RunSummary], tags=["runs"],
+            responses=ERRORS)
+def api_admin_runs(_user: Annotated[Principal, Depends(require("api_admin_runs"))],
+                   engine: EngineDep, workflow: Workflow = None) -> list[dict[str, Any]]:
+    """Every saved run (sharing, credit and matching runs too), newest first."""
+    return list_runs(engine, ALL, workflow)
+
+
+@routes.get(f"{API}/admin/runs/{{run_id}}", response_model=RunOut, tags=["runs"],
+            responses=ERRORS)
+def api_admin_run(run_id: RunId,
+                  _user: Annotated[Principal, Depends(require("api_admin_run"))],
+                  engine: EngineDep) -> dict[str, Any]:
+    """Any saved run with its parameters, input fingerprints and results."""
+    return get_run(engine, run_id, ALL)

@@ -1,10 +1,14 @@
-"""Response models of the read-only API (``/api/v1``); ``/openapi.json`` documents them."""
+"""Request and response models of the API (``/api/v1``); ``/openapi.json`` documents them."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+MAX_ROWS = 10_000
+Cell = str | int | float | bool | None
 
 
 class AllianceSummary(BaseModel):
@@ -103,3 +107,42 @@ class ErrorOut(BaseModel):
     error: str
     message: str
     hint: str | None = None
+
+
+class RowsIn(BaseModel):
+    """Rows to write, as an import file would hold them (column → cell); a row may carry the
+    ``version`` its writer read, and may leave out the scope's column (it is filled in)."""
+
+    rows: list[dict[str, Cell]] = Field(min_length=1, max_length=MAX_ROWS)
+
+
+class RecordsOut(BaseModel):
+    """The records of one kind in one scope, in the import layout, each with its ``version``."""
+
+    kind: str
+    scope: dict[str, str]
+    records: list[dict[str, Any]]
+
+
+class ProblemOut(BaseModel):
+    """One broken rule: row (1 = the first row sent), column, value, rule, closest known."""
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    rule: str
+    suggestion: str | None
+
+
+class WriteErrorOut(BaseModel):
+    """Why nothing was written: the error, its message and hint, and every problem (422) or
+    the version now stored and who changed it when (409)."""
+
+    error: str
+    message: str
+    hint: str | None = None
+    problems: list[ProblemOut] = []
+    version: int | None = None
+    actor: str | None = None
+    at: str | None = None
