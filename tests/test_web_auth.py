@@ -26,9 +26,10 @@ from innoalliance.model import (
     Organization,
     User,
 )
+from innoalliance.store.passwords import hash_token
 from innoalliance.web.access import RULES, allowed
 from innoalliance.web.app import create_app
-from innoalliance.web.auth import Principal, hash_token
+from innoalliance.web.auth import Principal
 from innoalliance.workflows.accounts.users import add_user, issue_token, revoke_tokens
 from innoalliance.workflows.common import save_run
 

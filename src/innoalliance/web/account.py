@@ -18,10 +18,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine, and_, select
 
 from innoalliance.errors import InnoallianceError, UnknownReference
-from innoalliance.ingest.cells import closest
 from innoalliance.ingest.indexsystem import load_system
+from innoalliance.methods.governance.enforcement import delivery_status
 from innoalliance.model import (
-    Alliance,
     Membership,
     Need,
     Offer,
@@ -38,7 +37,7 @@ from innoalliance.web.schemas import ErrorOut
 from innoalliance.web.suggest import member_matches
 from innoalliance.workflows.evaluate.credit import rate_members
 from innoalliance.workflows.register.export import json_value
-from innoalliance.workflows.register.ledger import delivered, read_ledger
+from innoalliance.workflows.register.ledger import alliance_ledger, delivered, read_ledger
 from innoalliance.workflows.register.records import ALLIANCE_KINDS
 
 CREDIT_SYSTEM = "member_contribution"
@@ -64,12 +63,12 @@ def _delivery(commitments: pd.DataFrame, contributions: pd.DataFrame,
                                                 "amount", "unit", "due", "description"]),
                          amounts.tolist(), strict=True):
         amount = float(item["amount"] or 0.0)
-        share = got / amount if amount > 0 else 1.0
+        share = min(1.0, got / amount) if amount > 0 else 1.0
         due = item["due"]
-        status = ("delivered" if share >= 1.0
-                  else "overdue" if due is not None and due < as_of.isoformat() else "open")
+        status = delivery_status([amount - got], [got],
+                                 [due is not None and as_of.isoformat() > due])[0]
         rows.append({**item, "delivered": got, "delivered_share": round(share, 4),
-                     "status": status})
+                     "status": str(status)})
     return rows
 
 
@@ -142,11 +141,7 @@ def member_view(engine: Engine, organization: str, as_of: dt.date) -> dict[str, 
 
 def secretariat_view(engine: Engine, alliance: str, as_of: dt.date) -> dict[str, Any]:
     """An alliance's members and its commitments with delivery, for its secretariat."""
-    with engine.connect() as conn:
-        names = list(conn.execute(select(Alliance.name_zh)).scalars())
-    if alliance not in names:
-        raise UnknownReference("alliances", alliance, closest(alliance, names))
-    led = read_ledger(engine, alliance)
+    led = alliance_ledger(engine, alliance)
     members = _records(led.memberships, ["organization", "name_zh", "role", "joined", "left"])
     return {"alliance": alliance, "as_of": as_of.isoformat(), "members": members,
             "commitments": _delivery(led.commitments, led.contributions, as_of)}

@@ -10,7 +10,6 @@ process). Cookies are HttpOnly and SameSite=Lax, and Secure when
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import os
 import secrets
@@ -20,14 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from innoalliance.model import ApiToken, User
+from innoalliance.store.passwords import hash_password, hash_token, verify_password
 
 SECRET_ENV = "INNOALLIANCE_SECRET"
 SECURE_ENV = "INNOALLIANCE_SECURE_COOKIES"
@@ -35,32 +33,6 @@ SESSION_COOKIE = "session"
 SESSION_AGE = 8 * 3600
 LOGIN_LIMIT = 5
 LOGIN_WINDOW = 300.0
-
-_hasher = PasswordHasher()
-
-
-def hash_password(password: str) -> str:
-    """The Argon2id hash of ``password`` (salted; starts with ``$argon2``)."""
-    return _hasher.hash(password)
-
-
-def verify_password(stored: str, password: str) -> bool:
-    """Whether ``password`` matches the stored Argon2 hash."""
-    try:
-        return _hasher.verify(stored, password)
-    except (VerificationError, InvalidHashError):
-        return False
-
-
-def new_token() -> str:
-    """A fresh random API token (shown to its user once, stored only hashed)."""
-    return secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    """The SHA-256 hex digest under which a token is stored."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
 
 def secret_from_env() -> str | None:
     """The session-signing secret from ``INNOALLIANCE_SECRET``, if set."""

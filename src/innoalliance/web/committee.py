@@ -29,8 +29,7 @@ from innoalliance.web.routing import Routes
 from innoalliance.web.schemas import ErrorOut
 from innoalliance.workflows.govern.supervision import write_annual_report
 from innoalliance.workflows.share.allocations import list_allocations, verify_chain
-from innoalliance.workflows.share.runs import save_and_record
-from innoalliance.workflows.share.store import Comparison, compare_profit, profit_game, risk_fund
+from innoalliance.workflows.share.runs import ShareRequest, compare, save_and_record
 
 Name = Annotated[str, Path(max_length=200, description="alliance name")]
 RiskRule = Literal["proportional", "cea", "cel", "talmud"]
@@ -77,22 +76,13 @@ class LedgerOut(BaseModel):
     verification: dict[str, Any]
 
 
-def compare(engine: Engine, alliance: str, params: ShareIn) -> Comparison:
-    """Every rule on the alliance's profit game, or on the risk fund (a fund is needed)."""
-    as_of = params.as_of or dt.date.today()
-    if params.kind == "risk":
-        if params.fund is None:
-            raise InnoallianceError("a risk run needs the fund", hint="give the fund in yuan")
-        return risk_fund(engine, params.fund, rule=params.rule, copay=params.copay,
-                         alliance=alliance, as_of=as_of)
-    return compare_profit(profit_game(engine, alliance, as_of=as_of, gamma=params.gamma),
-                          alliance, as_of=as_of)
-
-
 def run(engine: Engine, alliance: str, params: ShareIn, who: str) -> dict[str, Any]:
-    """Compare, save the run and, if asked, record the agreed rule; the run's summary."""
-    return save_and_record(engine, compare(engine, alliance, params), record=params.record,
-                           who=who)
+    """Compare the rules on the alliance's profit or a risk fund (as the command line does),
+    save the run and, if asked, record the agreed rule; the run's summary."""
+    request = ShareRequest(kind=params.kind, as_of=params.as_of or dt.date.today(),
+                           alliance=alliance, gamma=params.gamma, fund=params.fund,
+                           rule=params.rule, copay=params.copay)
+    return save_and_record(engine, compare(engine, request), record=params.record, who=who)
 
 
 def ledger(engine: Engine, alliance: str) -> dict[str, Any]:

@@ -329,8 +329,9 @@ CODES: dict[str, dict[str, str]] = {
     "growth": {"zh": "成长期", "en": "Growth"},
     "maturity": {"zh": "成熟期", "en": "Maturity"},
     "delivered": {"zh": "已履行", "en": "Delivered"},
+    "partly delivered": {"zh": "部分履行、逾期", "en": "Partly delivered, overdue"},
     "overdue": {"zh": "逾期", "en": "Overdue"},
-    "open": {"zh": "未到期", "en": "Open"},
+    "not yet due": {"zh": "未到期", "en": "Not yet due"},
 }
 
 

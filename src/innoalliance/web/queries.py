@@ -16,9 +16,10 @@ import shapely
 from plotly import graph_objects as go
 from sqlalchemy import Engine, func, or_, select
 
-from innoalliance.errors import InnoallianceError, UnknownReference
+from innoalliance.errors import InnoallianceError
 from innoalliance.ingest.cells import closest
 from innoalliance.ingest.indexsystem import load_system
+from innoalliance.ingest.known import unknown
 from innoalliance.model import (
     Alliance,
     Contribution,
@@ -162,8 +163,7 @@ def alliance_detail(engine: Engine, name: str) -> dict[str, Any]:
         row = conn.execute(select(*(getattr(Alliance, c) for c in SUMMARY))
                            .where(Alliance.name_zh == name)).mappings().first()
         if row is None:
-            names = list(conn.execute(select(Alliance.name_zh)).scalars())
-            raise UnknownReference("alliances", name, closest(name, names))
+            raise unknown(conn, "alliances", name)
         members = conn.execute(
             select(Organization.name_zh, Organization.name_en, Organization.type,
                    Membership.role)

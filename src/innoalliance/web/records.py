@@ -19,15 +19,13 @@ from urllib.parse import quote
 
 from fastapi import File, Path, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from innoalliance.errors import Problem, UnknownReference, ValidationError
-from innoalliance.ingest.cells import closest
 from innoalliance.ingest.kinds import TABLE_KINDS
+from innoalliance.ingest.known import require_known
 from innoalliance.ingest.schema import KindSchema
 from innoalliance.ingest.writer import ImportResult
-from innoalliance.model import Alliance
 from innoalliance.web.access import allowed
 from innoalliance.web.context import CSRF, EngineDep, get_auth, get_engine, lang_of, page
 from innoalliance.web.errors import Forbidden, LoginRequired, error_response
@@ -52,10 +50,7 @@ def alliance_scope(request: Request,
                    name: Annotated[str, Path(max_length=200, description="alliance name")],
                    ) -> Scope:
     """The scope of an alliance's records: the alliance in the path (404 if unknown)."""
-    with get_engine(request).connect() as conn:
-        if conn.execute(select(Alliance.id).where(Alliance.name_zh == name)).first() is None:
-            names = list(conn.execute(select(Alliance.name_zh)).scalars())
-            raise UnknownReference("alliances", name, closest(name, names) if names else None)
+    require_known(get_engine(request), "alliances", name)
     return {"alliance": name}
 
 
