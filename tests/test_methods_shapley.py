@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from innoalliance.errors import MethodError
+from innoalliance.methods._checks import FloatArray
 from innoalliance.methods.games.forms import (
     AirportGame,
     BankruptcyGame,
@@ -24,7 +25,6 @@ from innoalliance.methods.games.shapley import (
     shapley_sampled,
     shapley_value,
 )
-from innoalliance.methods.mcda.weights import FloatArray
 
 SEEDS = st.integers(0, 2**32 - 1)
 

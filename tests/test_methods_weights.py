@@ -13,14 +13,8 @@ from skcriteria.preprocessing.weighters import critic_weights as skc_critic
 from skcriteria.preprocessing.weighters import entropy_weights as skc_entropy
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.mcda.weights import (
-    check_matrix,
-    check_types,
-    check_weights,
-    critic_weights,
-    entropy_weights,
-    equal_weights,
-)
+from innoalliance.methods._checks import check_matrix, check_types, check_weights
+from innoalliance.methods.mcda.weights import critic_weights, entropy_weights, equal_weights
 
 ZERO_EXAMPLE = [[1, 2], [0, 3], [2, 5]]
 

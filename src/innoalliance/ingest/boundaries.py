@@ -1,4 +1,10 @@
-"""Read and write administrative boundary files (GeoJSON, GeoPackage, Shapefile).
+"""Read polygon files (GeoJSON, GeoPackage, Shapefile); read and write administrative boundaries.
+
+:func:`read_polygons` is the one reader of polygon files: format by suffix, GeoJSON by stdlib
+``json`` or GDAL, everything else by pyogrio, each feature's geometry checked (or repaired), every
+problem naming the file, the 1-based feature number and the column. :func:`read_boundaries` builds
+on it for division boundaries, and so does
+:func:`innoalliance.workflows.plan.zonal_files.read_zones` for zones.
 
 Conventions: every boundary is keyed by its 6-digit GB/T 2260 division code and stored as a valid
 Polygon or MultiPolygon in EPSG:4326 longitude/latitude. ``Boundary.row`` is the 1-based feature
@@ -15,6 +21,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import shapely
@@ -56,15 +63,162 @@ class Boundary:
     row: int
 
 
+_Record = tuple[dict[str, object], BaseGeometry | None, str | None]  # props, geometry, error
+
+
 @dataclass(frozen=True)
-class _Layer:
+class PolygonFeature:
+    """One feature of a polygon file (see :func:`read_polygons`).
+
+    ``row`` is its 1-based number in the layer; ``geometry`` a valid Polygon or MultiPolygon in
+    the layer's CRS, or ``None`` when it was refused (the layer's ``problems`` say why); ``note``
+    says what was repaired, if anything.
+    """
+
+    row: int
+    properties: dict[str, object]
+    geometry: BaseGeometry | None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class PolygonLayer:
+    """The features of one layer of a polygon file, as :func:`read_polygons` returns them.
+
+    ``crs`` is the layer's CRS as declared (``EPSG:<code>``, a CRS name or WKT); ``EPSG:4326``
+    for GeoJSON that declares none (or, read with stdlib ``json``, names lon/lat in its legacy
+    ``crs`` member). ``problems`` are the refused geometries, one per feature (column
+    ``geometry``), for the caller to report with its own.
+    """
+
     fields: list[str]
-    records: list[tuple[dict[str, object], BaseGeometry | None, str | None]]  # props, geom, error
-    crs: str | None  # None: already lon/lat (EPSG:4326 / CRS84)
+    features: list[PolygonFeature]
+    crs: str
+    problems: list[Problem]
+
+
+class CheckedPolygon(NamedTuple):
+    """A geometry as :func:`check_polygon` leaves it.
+
+    ``geometry`` is a valid Polygon or MultiPolygon, or ``None`` with ``rule`` (and ``value``,
+    the offending value) saying why not; ``note`` says what was repaired.
+    """
+
+    geometry: BaseGeometry | None
+    value: str | None = None
+    rule: str | None = None
+    note: str | None = None
 
 
 def _fail(path: Path, rule: str, column: str | None = None) -> ValidationError:
     return ValidationError([Problem(path.name, None, column, None, rule)])
+
+
+def read_polygons(
+    path: Path,
+    *,
+    layer: str | None = None,
+    repair: bool = False,
+    geojson: Literal["json", "gdal"] = "json",
+    any_format: bool = False,
+    purpose: str = "reading polygon files",
+    crs_example_output: str | None = None,
+) -> PolygonLayer:
+    """Read one layer of a polygon file and check the geometry of every feature.
+
+    Parameters
+    ----------
+    path
+        ``.geojson``/``.json``, ``.gpkg``, ``.shp`` or ``.zip`` (a zipped Shapefile); with
+        ``any_format`` any other vector file GDAL reads.
+    layer
+        The layer to read (files read through GDAL); by default the first.
+    repair
+        ``False``: refuse invalid geometries (rule ``invalid geometry: …``) and anything but a
+        Polygon or MultiPolygon. ``True``: repair invalid ones with ``shapely.make_valid``,
+        keeping the polygonal part, and say so in the feature's ``note``; refuse only what has no
+        polygonal part.
+    geojson
+        ``"json"``: read GeoJSON with the stdlib (no ``geo`` extra needed; a FeatureCollection
+        only, legacy ``crs`` member honoured). ``"gdal"``: read it with pyogrio like the other
+        formats.
+    any_format
+        ``False``: refuse a suffix other than the above ("unknown boundary format"). ``True``: hand
+        any other file to GDAL; a file it cannot read is then "cannot read as a vector layer"
+        rather than "cannot read the layer".
+    purpose
+        What the ``geo`` extra is needed for, in the :class:`MissingExtra` message.
+    crs_example_output
+        When given, the ogr2ogr example of the "layer has no CRS" problem is completed with this
+        output file and the input file.
+
+    Returns
+    -------
+    PolygonLayer
+        Every feature in file order, refused geometries as ``problems`` (not raised). A layer
+        other than GeoJSON must declare its CRS; GeoJSON without one is EPSG:4326.
+
+    Raises
+    ------
+    ValidationError
+        For a problem of the whole file (row ``None``): unknown format, missing or unreadable
+        file, not a GeoJSON FeatureCollection, no geometry column, no CRS.
+    MissingExtra
+        When the file is read through GDAL and pyogrio (extra ``geo``) is not installed.
+    """
+    suffix = path.suffix.lower()
+    if suffix in GEOJSON_SUFFIXES and geojson == "json":
+        if layer is not None:
+            raise _fail(path, f"a GeoJSON file has one layer; there is no layer {layer!r}")
+        fields, records, crs = _read_geojson(path)
+    elif suffix in GEOJSON_SUFFIXES or suffix in OGR_SUFFIXES or any_format:
+        fields, records, crs = _read_ogr(path, layer, purpose, any_format, crs_example_output)
+    else:
+        raise _fail(path, "unknown boundary format; give a .geojson, .gpkg, .shp or zipped .shp")
+    features: list[PolygonFeature] = []
+    problems: list[Problem] = []
+    for row, (props, geom, error) in enumerate(records, start=1):
+        checked = check_polygon(geom, repair=repair, error=error)
+        if checked.rule is not None:
+            problems.append(Problem(path.name, row, "geometry", checked.value, checked.rule))
+        features.append(PolygonFeature(row, props, checked.geometry, checked.note))
+    return PolygonLayer(fields, features, crs, problems)
+
+
+def check_polygon(
+    geom: BaseGeometry | None, *, repair: bool = False, error: str | None = None
+) -> CheckedPolygon:
+    """Check that ``geom`` is a valid Polygon or MultiPolygon, or (``repair``) make it one.
+
+    ``error`` is why the geometry could not be read at all. Strict (``repair=False``): missing,
+    non-polygonal or invalid geometries are refused. Repairing: an invalid geometry goes through
+    ``shapely.make_valid``, a GeometryCollection keeps the union of its polygonal parts, and only
+    a missing geometry or one without polygonal part is refused.
+    """
+    if error is not None:
+        return CheckedPolygon(None, None, f"unreadable geometry: {error}")
+    if geom is None or geom.is_empty:
+        return CheckedPolygon(None, None, "missing or empty geometry" if repair
+                              else "missing geometry")
+    if not repair:
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            return CheckedPolygon(None, geom.geom_type,
+                                  "geometry must be a Polygon or MultiPolygon")
+        if not geom.is_valid:
+            return CheckedPolygon(None, None, f"invalid geometry: {explain_validity(geom)}")
+        return CheckedPolygon(geom)
+    note = None
+    if not geom.is_valid:
+        reason = shapely.is_valid_reason(geom)
+        geom = shapely.make_valid(geom)
+        note = f"invalid geometry ({reason}) repaired with make_valid"
+    if geom.geom_type == "GeometryCollection":
+        parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
+        geom = shapely.union_all(parts) if parts else shapely.Polygon()
+    if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
+        kind = geom.geom_type if not geom.is_empty else "geometry without area"
+        return CheckedPolygon(None, None, f"{kind} is not a Polygon or MultiPolygon")
+    return CheckedPolygon(geom, note=note)
 
 
 def read_boundaries(path: Path, code_field: str | None = None) -> list[Boundary]:
@@ -94,18 +248,13 @@ def read_boundaries(path: Path, code_field: str | None = None) -> list[Boundary]
     MissingExtra
         When GeoPackage/Shapefile reading or reprojection needs the ``geo`` extra.
     """
-    suffix = path.suffix.lower()
-    if suffix in GEOJSON_SUFFIXES:
-        layer = _read_geojson(path)
-    elif suffix in OGR_SUFFIXES:
-        layer = _read_ogr(path)
-    else:
-        raise _fail(path, "unknown boundary format; give a .geojson, .gpkg, .shp or zipped .shp")
-    if not layer.records:
+    layer = read_polygons(path, purpose="reading GeoPackage and Shapefile boundaries")
+    if not layer.features:
         raise _fail(path, "the layer has no features")
     field = _code_field(path, layer.fields, code_field)
     name_field = next((f for f in NAME_FIELDS if f in layer.fields), None)
-    return _check(path, layer, field, name_field, _reprojector(path, layer.crs))
+    crs = None if layer.crs in LONLAT_NAMES else layer.crs
+    return _check(path, layer, field, name_field, _reprojector(path, crs))
 
 
 def _code_field(path: Path, fields: list[str], wanted: str | None) -> str:
@@ -126,19 +275,20 @@ def _code_field(path: Path, fields: list[str], wanted: str | None) -> str:
 
 def _check(
     path: Path,
-    layer: _Layer,
+    layer: PolygonLayer,
     code_field: str,
     name_field: str | None,
     reproject: Callable[[BaseGeometry], BaseGeometry] | None,
 ) -> list[Boundary]:
-    problems = ProblemList()
+    problems = ProblemList(list(layer.problems))  # the refused geometries
     first_row: dict[str, int] = {}
     out: list[Boundary] = []
 
     def add(row: int, column: str, value: str | None, rule: str) -> None:
         problems.add(Problem(path.name, row, column, value, rule))
 
-    for row, (props, geom, error) in enumerate(layer.records, start=1):
+    for feature in layer.features:
+        row, props, geom = feature.row, feature.properties, feature.geometry
         code = attribute_text(props.get(code_field))
         if code is None:
             add(row, code_field, None, "missing division code")
@@ -148,17 +298,7 @@ def _check(
             add(row, code_field, code, f"duplicate code; feature {first_row[code]} has it too")
         else:
             first_row[code] = row
-        if error is not None:
-            add(row, "geometry", None, f"unreadable geometry: {error}")
-            continue
-        if geom is None or geom.is_empty:
-            add(row, "geometry", None, "missing geometry")
-            continue
-        if geom.geom_type not in ("Polygon", "MultiPolygon"):
-            add(row, "geometry", geom.geom_type, "geometry must be a Polygon or MultiPolygon")
-            continue
-        if not geom.is_valid:
-            add(row, "geometry", None, f"invalid geometry: {explain_validity(geom)}")
+        if geom is None:
             continue
         if reproject is not None:
             geom = reproject(geom)
@@ -200,7 +340,7 @@ def attribute_text(value: object) -> str | None:
     return str(value).strip() or None
 
 
-def _read_geojson(path: Path) -> _Layer:
+def _read_geojson(path: Path) -> tuple[list[str], list[_Record], str]:
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
@@ -213,7 +353,7 @@ def _read_geojson(path: Path) -> _Layer:
     if not isinstance(features, list):
         raise _fail(path, "the FeatureCollection has no 'features' list")
     fields: dict[str, None] = {}
-    records: list[tuple[dict[str, object], BaseGeometry | None, str | None]] = []
+    records: list[_Record] = []
     for feature in features:
         props = feature.get("properties") if isinstance(feature, dict) else None
         props = props if isinstance(props, dict) else {}
@@ -224,44 +364,65 @@ def _read_geojson(path: Path) -> _Layer:
             records.append((props, geom, None))
         except (ValueError, TypeError, AttributeError, KeyError, IndexError, ShapelyError) as exc:
             records.append((props, None, str(exc) or type(exc).__name__))
-    return _Layer(list(fields), records, _geojson_crs(path, data.get("crs")))
+    return list(fields), records, _geojson_crs(path, data.get("crs"))
 
 
-def _geojson_crs(path: Path, member: object) -> str | None:
+def _geojson_crs(path: Path, member: object) -> str:
     if member is None:
-        return None
+        return "EPSG:4326"
     props = member.get("properties") if isinstance(member, dict) else None
     name = props.get("name", props.get("code")) if isinstance(props, dict) else None
     if isinstance(name, int):
         name = f"EPSG:{name}"
     if not isinstance(name, str):
         raise _fail(path, "the 'crs' member names no CRS; remove it or reproject to EPSG:4326")
-    return None if name in LONLAT_NAMES else name
+    return "EPSG:4326" if name in LONLAT_NAMES else name
 
 
-def _read_ogr(path: Path) -> _Layer:
+def _read_ogr(
+    path: Path, layer: str | None, purpose: str, any_format: bool, crs_example_output: str | None
+) -> tuple[list[str], list[_Record], str]:
     try:
         import pyogrio
         import pyogrio.errors
     except ImportError as exc:
-        raise MissingExtra("geo", "reading GeoPackage and Shapefile boundaries") from exc
+        raise MissingExtra("geo", purpose) from exc
     if not path.is_file():
         raise _fail(path, "file not found; check the path")
     try:
-        meta, _, wkb, values = pyogrio.raw.read(path, force_2d=True)
+        meta, _, wkb, values = pyogrio.raw.read(path, layer=layer, force_2d=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise _fail(path, f"cannot read the layer: {exc}") from exc
+        unreadable = "cannot read as a vector layer" if any_format else "cannot read the layer"
+        raise _fail(path, f"{unreadable}: {exc}") from exc
     if wkb is None:
         raise _fail(path, "the layer has no geometry column")
-    if meta["crs"] is None:
-        raise _fail(path, "layer has no CRS; define it, e.g. ogr2ogr -a_srs EPSG:4326")
+    crs = meta["crs"]
+    if crs is None:
+        if path.suffix.lower() not in GEOJSON_SUFFIXES:
+            files = "" if crs_example_output is None else f" {crs_example_output} {path.name}"
+            raise _fail(path, f"layer has no CRS; define it, e.g. ogr2ogr -a_srs EPSG:4326{files}")
+        crs = "EPSG:4326"
     fields = [str(f) for f in meta["fields"]]
-    records: list[tuple[dict[str, object], BaseGeometry | None, str | None]] = [
-        ({f: column[i] for f, column in zip(fields, values, strict=True)}, geom, None)
-        for i, geom in enumerate(shapely.from_wkb(wkb))
+    records: list[_Record] = [
+        ({f: column[i] for f, column in zip(fields, values, strict=True)}, geom, error)
+        for i, (geom, error) in enumerate(_from_wkb(wkb))
     ]
-    crs = str(meta["crs"])
-    return _Layer(fields, records, None if crs in LONLAT_NAMES else crs)
+    return fields, records, str(crs)
+
+
+def _from_wkb(wkb: Any) -> list[tuple[BaseGeometry | None, str | None]]:
+    """Each feature's geometry, or why GEOS cannot build it (e.g. an unclosed ring)."""
+    try:
+        return [(geom, None) for geom in shapely.from_wkb(wkb)]
+    except ShapelyError:
+        pass
+    out: list[tuple[BaseGeometry | None, str | None]] = []
+    for one in wkb:
+        try:
+            out.append((shapely.from_wkb(one), None))
+        except ShapelyError as exc:
+            out.append((None, str(exc) or type(exc).__name__))
+    return out
 
 
 def _reprojector(path: Path, crs: str | None) -> Callable[[BaseGeometry], BaseGeometry] | None:

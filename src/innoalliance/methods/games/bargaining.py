@@ -14,9 +14,9 @@ import numpy as np
 import numpy.typing as npt
 
 from innoalliance.errors import MethodError
+from innoalliance.methods._checks import FloatArray, check_vector, check_weights, label
 from innoalliance.methods.games.claims import water_fill
 from innoalliance.methods.games.forms import check_game
-from innoalliance.methods.mcda.weights import FloatArray, check_vector, check_weights, label
 
 _KIND = "member"
 

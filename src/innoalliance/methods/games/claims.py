@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.mcda.weights import FloatArray, label
+from innoalliance.methods._checks import FloatArray, check_nonnegative
 
 RULES = ("proportional", "cea", "cel", "talmud")
 """Names accepted by :func:`claims_rule`."""
@@ -77,13 +77,7 @@ def check_claims(
             f"{len(names)} name(s) given for {c.size} claimant(s)",
             hint="give exactly one name per claimant, in order",
         )
-    bad = np.flatnonzero(~(np.isfinite(c) & (c >= 0)))
-    if bad.size:
-        i = int(bad[0])
-        raise MethodError(
-            f"the claim of {label(_KIND, i, names)} is {c[i]:g}",
-            hint="every claim must be a finite number, zero or more",
-        )
+    check_nonnegative(c, "claim", names, kind=_KIND)
     if not np.isfinite(e):
         raise MethodError(f"the estate is {e}", hint="give the finite amount to be divided")
     if e < 0:

@@ -29,8 +29,14 @@ import numpy as np
 import numpy.typing as npt
 
 from innoalliance.errors import MethodError
+from innoalliance.methods._checks import (
+    FloatArray,
+    as_floats,
+    check_nonnegative,
+    check_vector,
+    label,
+)
 from innoalliance.methods.games.claims import check_claims
-from innoalliance.methods.mcda.weights import FloatArray, check_vector, label
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -113,12 +119,7 @@ def check_game(v: npt.ArrayLike, n: int | None = None) -> FloatArray:
     ``v`` must be 1-D with length 2ⁿ (n ≥ 1, n ≤ :data:`MAX_EXACT_PLAYERS`, and n as given),
     every value finite, and v[0] (the empty coalition) = 0.
     """
-    try:
-        a = np.asarray(v, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise MethodError(
-            "the game is not made of numbers", hint="give one number per coalition"
-        ) from None
+    a = as_floats(v, "the game", "give one number per coalition", copy=False)
     size = a.size if a.ndim == 1 else 0
     players = size.bit_length() - 1
     if size < 2 or size != 1 << players:
@@ -321,15 +322,7 @@ def subset_reduce(x: FloatArray, op: np.ufunc) -> FloatArray:
 
 def _per_player(x: npt.ArrayLike, what: str, names: Sequence[str] | None) -> FloatArray:
     """Check one finite number ≥ 0 per player; return a new float array."""
-    a = check_vector(x, what, names)
-    bad = np.flatnonzero(~(np.isfinite(a) & (a >= 0)))
-    if bad.size:
-        i = int(bad[0])
-        raise MethodError(
-            f"the {what} of {label('player', i, names)} is {a[i]:g}",
-            hint=f"every {what} must be a finite number, zero or more",
-        )
-    return a
+    return check_nonnegative(check_vector(x, what, names), what, names)
 
 
 class TUGame(ABC):

@@ -16,9 +16,15 @@ import numpy as np
 import numpy.typing as npt
 
 from innoalliance.errors import MethodError
+from innoalliance.methods._checks import (
+    FloatArray,
+    as_floats,
+    check_matrix,
+    check_weights,
+    label,
+)
 from innoalliance.methods.games.forms import Game, check_game
 from innoalliance.methods.games.shapley import shapley_value
-from innoalliance.methods.mcda.weights import FloatArray, check_matrix, check_weights, label
 
 _KINDS = ("member", "factor")
 
@@ -48,12 +54,7 @@ def _check_factors(
     names: Sequence[str] | None,
     factor_names: Sequence[str] | None,
 ) -> FloatArray:
-    try:
-        arr = np.array(factors, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise MethodError(
-            "the factor table is not made of numbers", hint="give one row per member"
-        ) from None
+    arr = as_floats(factors, "the factor table", "give one row per member")
     F = check_matrix(
         arr[:, None] if arr.ndim == 1 else arr,
         names=factor_names,
@@ -116,7 +117,7 @@ def modified_shapley(
     利益分配策略", 中国管理科学, and used by many later papers): ``factors`` F is members ×
     k factors, each column a share or a score (≥ 0, not all zero), normalised to shares
     F_ij / Σ_l F_lj; ``factor_weights`` a (from AHP, entropy or given; checked by
-    :func:`~innoalliance.methods.mcda.weights.check_weights`, rescaled to sum 1 and flagged when
+    :func:`~innoalliance.methods._checks.check_weights`, rescaled to sum 1 and flagged when
     they do
     not) combine them into R_i = Σ_j a_j F_ij / Σ_l F_lj. The correction
     Δ_i = v(N) (R_i − 1/n) sums to 0, so efficiency is kept. A single factor (a 1-D ``factors``

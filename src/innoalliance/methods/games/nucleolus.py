@@ -16,8 +16,8 @@ import numpy.typing as npt
 from scipy.optimize import linprog
 
 from innoalliance.errors import MethodError
+from innoalliance.methods._checks import FloatArray, as_floats
 from innoalliance.methods.games.forms import check_game
-from innoalliance.methods.mcda.weights import FloatArray
 
 MAX_NUCLEOLUS_PLAYERS = 15
 """Largest game :func:`nucleolus` accepts: each LP has 2ⁿ − 2 rows."""
@@ -205,12 +205,7 @@ def in_core(v: npt.ArrayLike, x: npt.ArrayLike, *, tol: float = 1e-9) -> CoreChe
     """
     g = check_game(v)
     n = _players(g)
-    try:
-        a = np.array(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise MethodError(
-            "the allocation is not made of numbers", hint="one number per player"
-        ) from None
+    a = as_floats(x, "the allocation", "one number per player")
     if a.shape != (n,) or not np.isfinite(a).all():
         raise MethodError(
             f"expected an allocation of {n} finite numbers, got {a.tolist()}",

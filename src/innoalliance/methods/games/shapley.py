@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from innoalliance.errors import MethodError
+from innoalliance.methods._checks import FloatArray
 from innoalliance.methods.games.forms import (
     MAX_EXACT_PLAYERS,
     AirportGame,
@@ -35,7 +36,6 @@ from innoalliance.methods.games.forms import (
     WeightedVotingGame,
     check_game,
 )
-from innoalliance.methods.mcda.weights import FloatArray
 
 Progress = Callable[[int, int], None]
 ValueFunction = Callable[[BoolArray], npt.ArrayLike]

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
 from innoalliance.errors import MethodError
+from innoalliance.methods._checks import FloatArray, check_count, check_matrix, check_weights
 from innoalliance.methods.matching.stable import (
     Pair,
     Preferences,
@@ -31,7 +32,6 @@ from innoalliance.methods.matching.stable import (
     check_matching,
     finite_score,
 )
-from innoalliance.methods.mcda.weights import FloatArray, check_matrix, check_weights
 
 
 @dataclass(frozen=True)
@@ -154,8 +154,7 @@ def complete_team(
         )
     if len(set(names)) != len(names):
         raise MethodError("two candidates share a name", hint="give every candidate its own name")
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise MethodError(f"k must be a whole number ≥ 1, got {k!r}", hint="e.g. k=3")
+    check_count(k, "k", hint="e.g. k=3")
     w = check_weights(np.ones(d) if weights is None else weights, d, kind="dimension")[0]
     level = np.minimum(1.0, team.sum(axis=0))
     left = np.ones(X.shape[0], dtype=bool)

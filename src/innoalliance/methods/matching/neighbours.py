@@ -35,7 +35,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.mcda.weights import FloatArray
+from innoalliance.methods._checks import FloatArray
 
 IntArray = npt.NDArray[np.int64]
 Progress = Callable[[int, int], None]

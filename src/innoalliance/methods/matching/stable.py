@@ -24,6 +24,7 @@ from numbers import Integral
 from typing import Literal
 
 from innoalliance.errors import MethodError
+from innoalliance.methods._checks import check_count
 
 Pair = tuple[str, str]
 """A (proposer, receiver) pair."""
@@ -350,8 +351,8 @@ def scores_to_preferences(
     left on one list only is then one-sided and dropped). Every party named in ``scores`` appears,
     with an empty list if nothing is acceptable. ``capacities`` go to :func:`check_preferences`.
     """
-    if top is not None and (isinstance(top, bool) or not isinstance(top, Integral) or top < 1):
-        raise MethodError(f"top must be a whole number ≥ 1, got {top!r}", hint="e.g. top=5")
+    if top is not None:
+        check_count(top, "top", hint="e.g. top=5")
     props: dict[str, list[tuple[float, str]]] = {}
     recvs: dict[str, list[tuple[float, str]]] = {}
     for key, value in scores.items():

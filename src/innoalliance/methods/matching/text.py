@@ -38,7 +38,7 @@ import numpy as np
 from scipy import sparse
 
 from innoalliance.errors import MethodError, MissingExtra
-from innoalliance.methods.mcda.weights import label
+from innoalliance.methods._checks import label
 
 _CHINESE_STOPWORDS = (  # function words, and the generic words every offer and need uses
     "的 地 得 了 着 过 和 与 及 以及 或 或者 等 等等 在 为 对 对于 于 关于 由 从 向 将 把"

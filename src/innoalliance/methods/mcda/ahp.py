@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.mcda.weights import FloatArray, check_weights
+from innoalliance.methods._checks import FloatArray, check_weights
 
 RANDOM_INDEX: Mapping[str, tuple[float, ...]] = MappingProxyType(
     {

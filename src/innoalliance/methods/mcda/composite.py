@@ -4,7 +4,7 @@ Conventions of the OECD/JRC *Handbook on Constructing Composite Indicators* (200
 (imputation of missing data), step 5 (normalisation) and step 6 (weighting and aggregation). An
 index system is a :class:`Tree` whose level 0 are the indicators (the columns of ``X``) and whose
 last level hangs from a single goal. Missing values are NaN throughout. Indices in messages are
-1-based, as in :mod:`innoalliance.methods.mcda.weights`.
+1-based, as in :mod:`innoalliance.methods._checks`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy.typing as npt
 from scipy.stats import rankdata
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.mcda.weights import FloatArray, check_matrix, check_types, label
+from innoalliance.methods._checks import FloatArray, check_matrix, check_types, label
 
 IntArray = npt.NDArray[np.int64]
 
@@ -82,7 +82,7 @@ def normalize(
 
     Handbook (2008) step 5 (§5.2 z-scores, §5.3 min-max, §5.4 distance to a reference; ranks and
     all four worked in its Table 15);
-    directions as in :func:`~innoalliance.methods.mcda.weights.check_types` (+1 or "benefit":
+    directions as in :func:`~innoalliance.methods._checks.check_types` (+1 or "benefit":
     higher is
     better, −1 or "cost": lower is better). For "minmax", "zscore" and "rank" a −1 indicator is
     first multiplied by −1 (COINr's convention), so its best (lowest) value scores highest:

@@ -9,7 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.mcda.weights import FloatArray, check_matrix, check_weights, label
+from innoalliance.methods._checks import FloatArray, check_matrix, check_weights, label
 
 OPERATORS = ("max-min", "product-max", "min-bounded-sum", "weighted-average")
 """M(∧,∨), M(·,∨), M(∧,⊕) and M(·,⊕), where ⊕ is the bounded sum min(1, Σ)."""
@@ -62,7 +62,7 @@ def fuzzy_evaluate(
     """One-level fuzzy comprehensive evaluation B = A ∘ R.
 
     ``weights`` A (one per criterion) are validated and normalised to sum 1 as by
-    :func:`~innoalliance.methods.mcda.weights.check_weights`. ``relation`` R has one row per
+    :func:`~innoalliance.methods._checks.check_weights`. ``relation`` R has one row per
     criterion
     and one column per grade: r_ij ∈ [0, 1] is the membership of criterion i in grade j (rows
     usually sum to 1, e.g. vote shares from :func:`membership_from_votes`, but need not).

@@ -10,15 +10,15 @@ import numpy as np
 import numpy.typing as npt
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.mcda.weights import (
+from innoalliance.methods._checks import (
     FloatArray,
     Types,
     check_matrix,
     check_not_constant,
     check_types,
     check_weights,
-    minmax_normalize,
 )
+from innoalliance.methods.mcda.weights import minmax_normalize
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,9 @@ def topsis(
     Euclidean, closeness C = d⁻ / (d⁺ + d⁻) ∈ [0, 1]; rank 1 is the largest closeness and tied
     alternatives share the smallest rank of their group (1, 2, 2, 4).
 
-    Weights go through :func:`check_weights` (normalised to sum 1, flagged if they did not). A
-    criterion with the same value for every alternative is refused: it carries no information
-    (and would divide by zero under min-max).
+    Weights go through :func:`~innoalliance.methods._checks.check_weights` (normalised to sum 1,
+    flagged if they did not). A criterion with the same value for every alternative is refused: it
+    carries no information (and would divide by zero under min-max).
     """
     A = check_matrix(X, names=names, alternatives=alternatives)
     m = A.shape[1]

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from innoalliance.errors import MethodError
+from innoalliance.methods._checks import FloatArray, check_matrix, label
 from innoalliance.methods.mcda.composite import (
     AGGREGATIONS,
     IMPUTATIONS,
@@ -41,7 +42,6 @@ from innoalliance.methods.mcda.composite import (
     normalize,
     rank_desc,
 )
-from innoalliance.methods.mcda.weights import FloatArray, check_matrix, label
 
 FACTORS = ("weights", "normalization", "aggregation", "imputation")
 AS_GIVEN = "none"  # the normalisation alternative that keeps values already normalised

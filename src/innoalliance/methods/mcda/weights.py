@@ -1,9 +1,8 @@
-"""Criterion weights, and the input checks every method shares.
+"""Criterion weights: :func:`equal_weights`, :func:`entropy_weights` (Shannon entropy) and
+:func:`critic_weights` (CRITIC), with :func:`minmax_normalize`, which CRITIC and TOPSIS share.
 
-Shared checks: :func:`check_matrix` (a finite 2-D decision matrix), :func:`check_weights` (fixed or
-expert weights), :func:`check_types` (benefit/cost), :func:`check_not_constant` and
-:func:`minmax_normalize`. Objective weights: :func:`equal_weights`, :func:`entropy_weights`
-(Shannon entropy) and :func:`critic_weights` (CRITIC).
+The input checks these methods share with every other (decision matrix, fixed weights,
+benefit/cost types, constant criteria, …) are in :mod:`innoalliance.methods._checks`.
 
 Indices in messages are 1-based ("criterion 3" is the third column); indices in results are 0-based.
 """
@@ -12,166 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Real
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from innoalliance.errors import MethodError
-
-FloatArray = npt.NDArray[np.float64]
-Types = Sequence[object] | npt.NDArray[Any]
-"""Criterion types as accepted by :func:`check_types`."""
-
-_BENEFIT = {"benefit": 1.0, "max": 1.0, "cost": -1.0, "min": -1.0}
-
-
-def label(kind: str, index: int, names: Sequence[str] | None) -> str:
-    """Name the ``index``-th (0-based) criterion, alternative, … for a message."""
-    if names is not None:
-        return f"{kind} {names[index]!r}"
-    return f"{kind} {index + 1}"
-
-
-def _check_names(names: Sequence[str] | None, size: int, kind: str) -> None:
-    if names is not None and len(names) != size:
-        raise MethodError(
-            f"{len(names)} {kind} name(s) given for {size} {kind}(s)",
-            hint=f"give exactly one name per {kind}, in order",
-        )
-
-
-def _as_float(X: object, what: str, hint: str) -> FloatArray:
-    try:
-        return np.array(X, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise MethodError(f"{what} is not made of numbers", hint=hint) from None
-
-
-def check_matrix(
-    X: npt.ArrayLike,
-    *,
-    names: Sequence[str] | None = None,
-    alternatives: Sequence[str] | None = None,
-    allow_nan: bool = False,
-    kinds: tuple[str, str] = ("alternative", "criterion"),
-) -> FloatArray:
-    """Return ``X`` as a new 2-D float64 array: rows are alternatives, columns criteria.
-
-    Every cell must be a finite number (NaN is let through when ``allow_nan``; infinities never
-    are). ``names`` name the columns, ``alternatives`` the rows; ``kinds`` says what rows and
-    columns are called in messages.
-    """
-    row_kind, col_kind = kinds
-    hint = f"give one row per {row_kind} and one number per {col_kind}"
-    A = _as_float(X, f"the {row_kind} × {col_kind} table", hint)
-    if A.ndim != 2 or A.shape[0] == 0 or A.shape[1] == 0:
-        raise MethodError(
-            f"expected a {row_kind} × {col_kind} table, got an array of shape {A.shape}",
-            hint=hint,
-        )
-    _check_names(names, A.shape[1], col_kind)
-    _check_names(alternatives, A.shape[0], row_kind)
-    bad = ~np.isfinite(A)
-    if allow_nan:
-        bad &= ~np.isnan(A)
-    if bad.any():
-        i, j = (int(k) for k in np.argwhere(bad)[0])
-        raise MethodError(
-            f"{label(row_kind, i, alternatives)}, {label(col_kind, j, names)} is {A[i, j]}",
-            hint="every cell must be a finite number; fill or drop the missing value",
-        )
-    return A
-
-
-def check_weights(
-    w: npt.ArrayLike,
-    m: int,
-    *,
-    names: Sequence[str] | None = None,
-    kind: str = "criterion",
-) -> tuple[FloatArray, bool]:
-    """Validate fixed (expert) weights for ``m`` criteria and normalise them to sum 1.
-
-    Weights must be ``m`` finite numbers, none negative and not all zero. Returns the normalised
-    weights and whether they had to be rescaled (the input did not sum to 1 within 1e-9).
-    """
-    v = _as_float(w, "the weights", f"give one number per {kind}")
-    if v.ndim != 1 or v.size != m:
-        raise MethodError(
-            f"{v.size} weight(s) given for {m} {kind}(s)",
-            hint=f"give a list of exactly one weight per {kind}, in order",
-        )
-    _check_names(names, m, kind)
-    bad = np.flatnonzero(~np.isfinite(v))
-    if bad.size:
-        j = int(bad[0])
-        raise MethodError(
-            f"the weight of {label(kind, j, names)} is {v[j]}", hint="give a finite number"
-        )
-    negative = np.flatnonzero(v < 0)
-    if negative.size:
-        j = int(negative[0])
-        raise MethodError(
-            f"the weight of {label(kind, j, names)} is negative ({v[j]})",
-            hint="weights must be zero or positive; a cost criterion is declared by its type",
-        )
-    total = float(v.sum())
-    if total <= 0:
-        raise MethodError(
-            "all weights are zero", hint=f"give at least one {kind} a positive weight"
-        )
-    return v / total, abs(total - 1.0) > 1e-9
-
-
-def check_types(types: Types, m: int, *, names: Sequence[str] | None = None) -> FloatArray:
-    """Return +1 (benefit, larger is better) or -1 (cost, smaller is better) per criterion.
-
-    Each entry may be ``"benefit"``/``"max"``/``1`` or ``"cost"``/``"min"``/``-1``.
-    """
-    if isinstance(types, str) or (isinstance(types, np.ndarray) and types.ndim != 1):
-        raise MethodError(
-            f"criterion types must be a list with one entry per criterion, got {types!r}",
-            hint='e.g. ["benefit", "cost", "benefit"]',
-        )
-    entries = list(types)
-    if len(entries) != m:
-        raise MethodError(
-            f"{len(entries)} criterion type(s) given for {m} criteria",
-            hint="give exactly one type per criterion, in order",
-        )
-    out = np.empty(m)
-    for j, t in enumerate(entries):
-        if isinstance(t, str) and t.strip().lower() in _BENEFIT:
-            out[j] = _BENEFIT[t.strip().lower()]
-        elif isinstance(t, Real) and not isinstance(t, bool) and float(t) in (1.0, -1.0):
-            out[j] = float(t)
-        else:
-            raise MethodError(
-                f"{label('criterion', j, names)} has type {t!r}",
-                hint='use "benefit" (or "max", 1) or "cost" (or "min", -1)',
-            )
-    return out
-
-
-def check_not_constant(X: FloatArray, names: Sequence[str] | None) -> None:
-    """Refuse a criterion whose value is the same for every alternative (it cannot discriminate)."""
-    constant = np.flatnonzero(np.ptp(X, axis=0) == 0)
-    if constant.size:
-        j = int(constant[0])
-        raise MethodError(
-            f"{label('criterion', j, names)} has the same value ({X[0, j]:g}) for every "
-            "alternative, so it carries no information",
-            hint="drop the criterion, or give it a fixed weight outside this method",
-        )
+from innoalliance.methods._checks import (
+    FloatArray,
+    Types,
+    check_matrix,
+    check_not_constant,
+    check_types,
+    label,
+)
 
 
 def minmax_normalize(X: FloatArray, types: FloatArray) -> FloatArray:
     """Min-max normalise each column to [0, 1], 1 being best.
 
     Benefit: (x − min)/(max − min); cost: (max − x)/(max − min). Columns must not be constant
-    (:func:`check_not_constant`).
+    (:func:`~innoalliance.methods._checks.check_not_constant`).
     """
     lo, hi = X.min(axis=0), X.max(axis=0)
     scaled: FloatArray = (X - lo) / (hi - lo)
@@ -307,20 +167,3 @@ def critic_weights(
         )
     return CriticResult(C / C.sum(), std, r, C, N)
 
-
-def check_vector(x: npt.ArrayLike, what: str, names: Sequence[str] | None = None, *,
-                 n: int | None = None, kind: str = "player") -> FloatArray:
-    """One number per ``kind`` (n of them if given), with at most one name each; a new array."""
-    try:
-        a = np.array(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise MethodError(f"the {what}s are not numbers", hint=f"give one {what} per {kind}"
-                          ) from None
-    if a.ndim != 1 or a.size == 0 or (n is not None and a.size != n):
-        size = "one" if n is None else f"{n} values of"
-        raise MethodError(f"expected {size} {what} per {kind}, got an array of shape {a.shape}",
-                          hint=f"give one {what} per {kind}, in order")
-    if names is not None and len(names) != a.size:
-        raise MethodError(f"{len(names)} name(s) given for {a.size} {kind}(s)",
-                          hint=f"give exactly one name per {kind}, in order")
-    return a

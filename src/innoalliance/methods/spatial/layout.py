@@ -37,7 +37,15 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse.csgraph import maximum_flow
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.mcda.weights import FloatArray, check_matrix, check_weights, label
+from innoalliance.methods._checks import (
+    FloatArray,
+    as_floats,
+    check_count,
+    check_matrix,
+    check_names,
+    check_weights,
+    label,
+)
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -720,11 +728,7 @@ def _components(
     w = check_weights([weights[f] for f in names], len(names), names=names, kind="component")[0]
     comps: list[FloatArray] = []
     for f in names:
-        try:
-            a = np.array(components[f], dtype=np.float64)
-        except (TypeError, ValueError):
-            raise MethodError(f"component {f!r} is not made of numbers",
-                              hint="give one number per city and industry") from None
+        a = as_floats(components[f], f"component {f!r}", "give one number per city and industry")
         if a.ndim != 2 or a.size == 0:
             raise MethodError(f"component {f!r} has shape {a.shape}, not cities × industries",
                               hint="give one row per city and one column per industry")
@@ -735,8 +739,8 @@ def _components(
                 "in the same order",
             )
         comps.append(a)
-    _check_names(cities, comps[0].shape[0], "city", "cities")
-    _check_names(industries, comps[0].shape[1], "industry", "industries")
+    check_names(cities, comps[0].shape[0], "city", "cities")
+    check_names(industries, comps[0].shape[1], "industry", "industries")
     for f, a in zip(names, comps, strict=True):
         bad = ~np.isfinite(a) | (a < 0) | (a > 1)
         if bad.any():
@@ -749,12 +753,6 @@ def _components(
                 "component to [0, 1]",
             )
     return names, comps, w
-
-
-def _check_names(names: Sequence[str] | None, size: int, kind: str, kinds: str) -> None:
-    if names is not None and len(names) != size:
-        raise MethodError(f"{len(names)} {kind} name(s) given for {size} {kinds}",
-                          hint=f"give exactly one name per {kind}, in order")
 
 
 def _neighbours(neighbours: npt.ArrayLike, n: int, cities: Sequence[str] | None) -> BoolArray:
@@ -799,11 +797,7 @@ def _eco(
 
 def _unit_vector(x: npt.ArrayLike, n: int, what: str, kind: str,
                  names: Sequence[str] | None) -> FloatArray:
-    try:
-        a = np.array(x, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise MethodError(f"{what} is not made of numbers", hint=f"give one number per {kind}"
-                          ) from None
+    a = as_floats(x, what, f"give one number per {kind}")
     if a.shape != (n,):
         raise MethodError(f"{what} has shape {a.shape}, expected {n} values (one per {kind})",
                           hint=f"give one value per {kind}, in order")
@@ -822,10 +816,7 @@ def _counts(value: int | npt.ArrayLike, n: int, what: str,
     raw = np.asarray(value)
     if raw.dtype == np.bool_:
         raise MethodError(f"{what} must be whole numbers, got booleans", hint=hint)
-    try:
-        a = raw.astype(np.float64)
-    except (TypeError, ValueError):
-        raise MethodError(f"{what} is not made of numbers", hint=hint) from None
+    a = as_floats(raw, what, hint)
     if a.ndim == 0:
         a = np.full(n, float(a))
     if a.shape != (n,):
@@ -862,9 +853,7 @@ def _member_bounds(min_members: int, max_members: int | None, n_cities: int) -> 
     def whole(v: object) -> bool:
         return isinstance(v, int | np.integer) and not isinstance(v, bool)
 
-    if not whole(min_members) or min_members < 1:
-        raise MethodError(f"min_members must be a whole number ≥ 1, got {min_members!r}",
-                          hint=f"e.g. min_members={DEFAULT_MIN_MEMBERS}")
+    check_count(min_members, "min_members", hint=f"e.g. min_members={DEFAULT_MIN_MEMBERS}")
     if min_members > n_cities:
         raise MethodError(f"min_members={min_members} but there are only {n_cities} cities",
                           hint=f"lower min_members to at most {n_cities}")

@@ -78,7 +78,7 @@ import numpy.typing as npt
 from scipy.spatial.distance import cdist
 
 from innoalliance.errors import MethodError
-from innoalliance.methods.mcda.weights import FloatArray
+from innoalliance.methods._checks import FloatArray, as_floats
 
 IntArray = npt.NDArray[np.int64]
 
@@ -183,10 +183,7 @@ def _kinds(ndim: int, rows: str = "region") -> tuple[str, ...]:
 
 
 def _as_array(values: object, what: str, shape_hint: str) -> FloatArray:
-    try:
-        A = np.array(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise MethodError(f"{what} is not made of numbers", hint=shape_hint) from None
+    A = as_floats(values, what, shape_hint)
     if A.ndim not in (2, 3):
         raise MethodError(
             f"expected {what} as regions × industries (or years × regions × industries), "

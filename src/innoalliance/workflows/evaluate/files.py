@@ -14,10 +14,11 @@ import numpy as np
 
 from innoalliance.errors import MethodError, Problem, ValidationError
 from innoalliance.ingest.decision import read_decision_matrix, read_json, read_json_document
+from innoalliance.methods._checks import check_types
 from innoalliance.methods.mcda.ahp import ahp, geometric_mean_judgments, parse_judgment
 from innoalliance.methods.mcda.fuzzy import fuzzy_evaluate
 from innoalliance.methods.mcda.topsis import topsis
-from innoalliance.methods.mcda.weights import check_types, critic_weights, entropy_weights
+from innoalliance.methods.mcda.weights import critic_weights, entropy_weights
 
 
 def _named(names: Sequence[str], values: Any) -> dict[str, float]:

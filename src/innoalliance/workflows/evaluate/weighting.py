@@ -19,9 +19,10 @@ import pandas as pd
 
 from innoalliance.errors import MethodError
 from innoalliance.ingest.indexsystem import IndexSystem, Indicator, Node
+from innoalliance.methods._checks import check_weights
 from innoalliance.methods.mcda.ahp import ahp
 from innoalliance.methods.mcda.composite import Level, Tree
-from innoalliance.methods.mcda.weights import check_weights, critic_weights, entropy_weights
+from innoalliance.methods.mcda.weights import critic_weights, entropy_weights
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -2,6 +2,9 @@
 
 Needs the ``geo`` extra (rasterio, pyogrio, pyproj). Conventions:
 
+* Zone files are read by :func:`innoalliance.ingest.boundaries.read_polygons` (every format
+  through GDAL, invalid geometries repaired); what is left here is the zones' own: the id field,
+  reprojection to the raster's CRS, the statistics.
 * Zones are keyed by the text of any id field (numbers as written, ``12`` not ``12.0``); a
   feature's ``row`` in messages is its 1-based number in the layer. GeoJSON without a ``crs``
   member is EPSG:4326; any other layer must declare its CRS.
@@ -28,13 +31,11 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from innoalliance.errors import MethodError, MissingExtra, Problem, ProblemList, ValidationError
-from innoalliance.ingest.boundaries import attribute_text
+from innoalliance.ingest.boundaries import attribute_text, check_polygon, read_polygons
 from innoalliance.ingest.cells import closest
 from innoalliance.ingest.rasters import inspect_raster
 from innoalliance.methods.spatial.rsei import PcaBasis, RseiResult, check_meanings, rsei
 from innoalliance.methods.spatial.zonal import Progress, Weighting, zonal_stats_windows
-
-GEOJSON_SUFFIXES = (".geojson", ".json")
 
 
 @dataclass(frozen=True)
@@ -100,18 +101,11 @@ def read_zones(path: Path, id_field: str, layer: str | None = None) -> Zones:
     MissingExtra
         When pyogrio (extra ``geo``) is not installed.
     """
-    try:
-        import pyogrio
-        import pyogrio.errors
-    except ImportError as exc:
-        raise MissingExtra("geo", "reading zone files") from exc
-    if not path.is_file():
-        raise _fail(path, "file not found; check the path")
-    try:
-        meta, _, wkb, values = pyogrio.raw.read(path, layer=layer, force_2d=True)
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise _fail(path, f"cannot read as a vector layer: {exc}") from exc
-    fields = [str(f) for f in meta["fields"]]
+    polygons = read_polygons(
+        path, layer=layer, repair=True, geojson="gdal", any_format=True,
+        purpose="reading zone files", crs_example_output="zones.gpkg",
+    )
+    fields = polygons.fields
     if id_field not in fields:
         folded = {f.casefold(): f for f in fields}
         raise ValidationError([Problem(
@@ -119,26 +113,15 @@ def read_zones(path: Path, id_field: str, layer: str | None = None) -> Zones:
             f"no field {id_field!r}; the fields are: {', '.join(fields) or '(none)'}",
             folded.get(id_field.casefold()) or closest(id_field, fields),
         )])
-    if wkb is None:
-        raise _fail(path, "the layer has no geometry column")
-    crs = meta["crs"]
-    if crs is None:
-        if path.suffix.lower() not in GEOJSON_SUFFIXES:
-            raise _fail(
-                path,
-                "layer has no CRS; define it, e.g. "
-                f"ogr2ogr -a_srs EPSG:4326 zones.gpkg {path.name}",
-            )
-        crs = "EPSG:4326"
-    column = values[fields.index(id_field)]
-    problems = ProblemList()
+    problems = ProblemList(list(polygons.problems))  # the geometries without polygonal part
     first: dict[str, int] = {}
     ids: list[str] = []
     geoms: list[BaseGeometry] = []
     rows: list[int] = []
     notes: list[str] = []
-    for row, (raw, geom) in enumerate(zip(column, shapely.from_wkb(wkb), strict=True), start=1):
-        zone = attribute_text(raw)
+    for feature in polygons.features:
+        row = feature.row
+        zone = attribute_text(feature.properties[id_field])
         if zone is None:
             problems.add(Problem(path.name, row, id_field, None, "missing id"))
         elif zone in first:
@@ -146,20 +129,18 @@ def read_zones(path: Path, id_field: str, layer: str | None = None) -> Zones:
                                  f"duplicate id; feature {first[zone]} has it too"))
         else:
             first[zone] = row
-        polygon, rule, note = _polygonal(geom)
-        if rule is not None:
-            problems.add(Problem(path.name, row, "geometry", None, rule))
+        if feature.geometry is None:
             continue
-        if note is not None:
-            notes.append(f"{path.name}: feature {row} (id {zone!r}): {note}")
-        if zone is not None and first[zone] == row and polygon is not None:
+        if feature.note is not None:
+            notes.append(f"{path.name}: feature {row} (id {zone!r}): {feature.note}")
+        if zone is not None and first[zone] == row:
             ids.append(zone)
-            geoms.append(polygon)
+            geoms.append(feature.geometry)
             rows.append(row)
-    if not column.size:
+    if not polygons.features:
         problems.add(Problem(path.name, None, None, None, "the layer has no features"))
     problems.raise_if_any(hint="fix the features listed and run again")
-    return Zones(tuple(ids), tuple(geoms), tuple(rows), str(crs), tuple(notes))
+    return Zones(tuple(ids), tuple(geoms), tuple(rows), polygons.crs, tuple(notes))
 
 
 def zonal_file(
@@ -356,28 +337,6 @@ def write_geotiff(path: Path, array: npt.ArrayLike, transform: Any, crs: str) ->
         dst.write(data, 1)
 
 
-def _fail(path: Path, rule: str) -> ValidationError:
-    return ValidationError([Problem(path.name, None, None, None, rule)])
-
-
-def _polygonal(geom: BaseGeometry | None) -> tuple[BaseGeometry | None, str | None, str | None]:
-    """(polygon, problem, note): the polygonal part of a geometry, repaired if invalid."""
-    if geom is None or geom.is_empty:
-        return None, "missing or empty geometry", None
-    note = None
-    if not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
-        geom = shapely.make_valid(geom)
-        note = f"invalid geometry ({reason}) repaired with make_valid"
-    if geom.geom_type == "GeometryCollection":
-        parts = [p for p in shapely.get_parts(geom) if p.geom_type in ("Polygon", "MultiPolygon")]
-        geom = shapely.union_all(parts) if parts else shapely.Polygon()
-    if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
-        kind = geom.geom_type if not geom.is_empty else "geometry without area"
-        return None, f"{kind} is not a Polygon or MultiPolygon", None
-    return geom, None, note
-
-
 @contextmanager
 def _open_raster(path: Path) -> Iterator[Any]:
     """The raster's dataset (NetCDF: its one variable), checked by ``inspect_raster``."""
@@ -452,7 +411,7 @@ def reproject_zones(zones: Zones, target: Any, label: str
             ))
             continue
         if not shapely.is_valid(moved):
-            polygon, _, _ = _polygonal(moved)
+            polygon = check_polygon(moved, repair=True).geometry
             moved = polygon if polygon is not None else shapely.Polygon()
             notes.append(f"zone {zone!r}: invalid after reprojection; repaired with make_valid")
         out.append(moved)
