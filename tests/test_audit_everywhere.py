@@ -163,7 +163,7 @@ def test_life_cycle_transitions_are_audited(store: tuple[str, Engine],
     monkeypatch.setenv("INNOALLIANCE_ACTOR", "liaison office")
     code, out, err = run("alliance", "transition", HZB, "--to", "approved", "--reason",
                          "approved in batch 4", "--batch", "4", "--year", "2016",
-                         "--department", "浙江省科学技术厅", "--charter", "charter-hzb.pdf",
+                         "--department", "浙江省科学技术厅",  # the stored charter
                          "--as-of", "2016-09-01", "--db", url, "--json")
     assert code == 0, out + err
     actor, _, detail = _entries(eng, "alliances", "transition")[0]

@@ -76,8 +76,7 @@ def test_full_path_with_its_history(demo: Engine, db_url: str, tmp_path: Path,
     assert "--charter" not in err  # the demo stores the alliance's founding charter
     assert _history(db_url, HZB) == [] and _status(demo, HZB) == "proposed"
     code, out = move("approved", "--batch", "4", "--year", "2016", "--department",
-                     "浙江省科学技术厅", "--charter", "charter-hzb-2016.pdf", "--as-of",
-                     "2016-09-01")
+                     "浙江省科学技术厅", "--as-of", "2016-09-01")
     assert code == 0, out
     assert json.loads(out)["inputs"]["pilot_until"] == 2018
     for to in ("operating", "under_review"):
@@ -139,9 +138,10 @@ def test_approval_needs_enterprise_and_university(demo: Engine) -> None:
             session.add(Membership(alliance=name, organization=by_type[kind], role="lead"))
     with pytest.raises(ValidationError) as only_uni:
         transition(demo, "只有高校联盟", "approved", reason="apply", batch=1, year=2016,
-                   department="科技厅", charter="c-1")
-    rules = [p.rule for p in only_uni.value.problems]
+                   department="科技厅", charter="c-1.yaml")
+    rules = [p.rule for p in only_uni.value.problems if p.column == "members"]
     assert rules == ["approval needs at least one enterprise member"]
+    assert any("no such charter file" in p.rule for p in only_uni.value.problems)
     with pytest.raises(ValidationError) as only_firm:
         transition(demo, "只有企业联盟", "approved", reason="apply", batch=0)
     found = {(p.column, p.rule) for p in only_firm.value.problems}
@@ -208,3 +208,75 @@ def test_rules_from_yaml_lists_every_problem(tmp_path: Path) -> None:
     code, _, err = run("alliance", "transition", HZB, "--to", "approved", "--reason", "x",
                        "--rules", str(bad), "--db", f"sqlite:///{tmp_path / 'none.db'}")
     assert code == 1 and "bad.yaml" in err and "Traceback" not in err
+
+
+NEW = "新材料试点联盟"  # made here: an enterprise and a university member, no charter
+
+
+def _new_alliance(engine: Engine) -> tuple[str, str]:
+    """A proposed alliance with an enterprise and a university member and no charter."""
+    with transaction(engine) as session:
+        by_type = {t: c for c, t in session.execute(
+            select(Organization.credit_code, Organization.type))}
+        template = session.execute(select(Alliance).where(Alliance.name_zh == HZB)).scalar_one()
+        session.add(Alliance(name_zh=NEW, kind=template.kind, industry=template.industry,
+                             host_region=template.host_region, status="proposed"))
+        session.flush()
+        firm, uni = by_type["enterprise"], by_type["university"]
+        session.add(Membership(alliance=NEW, organization=uni, role="lead"))
+        session.add(Membership(alliance=NEW, organization=firm, role="member"))
+    return firm, uni
+
+
+def test_approval_reads_checks_and_stores_the_charter_named(demo: Engine, db_url: str,
+                                                            tmp_path: Path) -> None:
+    import yaml
+
+    from innoalliance.workflows.govern.charter import charter_versions
+    firm, uni = _new_alliance(demo)
+
+    def approve(*args: str) -> tuple[int, str]:
+        code, out, err = run("alliance", "transition", NEW, "--to", "approved", "--batch", "4",
+                             "--year", "2016", "--department", "浙江省科学技术厅",
+                             "--reason", "r", "--db", db_url, "--json", *args)
+        return code, out if code == 0 else " ".join(err.split())
+
+    def nothing_written() -> None:
+        assert _made_here(history(demo, NEW)) == [] and _status(demo, NEW) == "proposed"
+        assert charter_versions(demo, NEW) == []
+
+    missing = tmp_path / "charter.yaml"
+    code, err = approve("--charter", str(missing))  # no such file, no stored charter
+    assert code == 1 and "no such charter file" in err, err
+    assert str(missing) in "".join(err.split())  # (the terminal may wrap the path)
+    nothing_written()
+    code, err = approve()  # no --charter and no stored charter
+    assert code == 1 and "--charter" in err, err
+    nothing_written()
+    charter = {"alliance": NEW, "adopted": "2016-05-10",
+               "obligations": [{"member": firm, "ref": "NEW-1", "kind": "capital",
+                                "amount": 100, "unit": "万元", "due": "2017-12-31"}],
+               "benefit_sharing": {"method": "shapley"}}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(yaml.safe_dump({**charter, "benefit_sharing": {"method": "nope"}},
+                                  allow_unicode=True), encoding="utf-8")
+    code, err = approve("--charter", str(bad))  # an invalid charter: its problems, no approval
+    assert code == 1 and "bad.yaml" in err and "benefit_sharing.method" in err, err
+    nothing_written()
+    other = tmp_path / "other.yaml"
+    other.write_text(yaml.safe_dump({**charter, "alliance": HZB}, allow_unicode=True),
+                     encoding="utf-8")
+    code, err = approve("--charter", str(other))  # another alliance's charter
+    assert code == 1 and "other.yaml" in err and HZB in err, err
+    nothing_written()
+
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump(charter, allow_unicode=True), encoding="utf-8")
+    code, out = approve("--charter", str(good))
+    assert code == 0, out
+    inputs = json.loads(out)["inputs"]
+    assert inputs["charter"] == "good.yaml" and inputs["charter_version"] == 1
+    assert _status(demo, NEW) == "approved"
+    stored = charter_versions(demo, NEW)
+    assert [(c.version, c.source) for c in stored] == [(1, "good.yaml")]
+    assert uni  # the lead needs no obligation

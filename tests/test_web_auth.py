@@ -230,16 +230,16 @@ def test_cookie_flags(demo_url: str, world: dict[str, Any],
 
 def test_forged_session_cookie_is_ignored(demo_url: str, world: dict[str, Any],
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("INNOALLIANCE_SECRET", "one secret")
+    monkeypatch.setenv("INNOALLIANCE_SECRET", "one secret of the test, long enough to be taken")
     with TestClient(create_app(demo_url)) as first:
         login(first, world["users"]["admin"].username)
         stolen = first.cookies.get("session")
     assert stolen
-    monkeypatch.setenv("INNOALLIANCE_SECRET", "another secret")
+    monkeypatch.setenv("INNOALLIANCE_SECRET", "another secret of the test, long enough as well")
     with TestClient(create_app(demo_url)) as second:
         second.cookies.set("session", stolen)
         assert second.get("/api/v1/me").status_code == 401
-    monkeypatch.setenv("INNOALLIANCE_SECRET", "one secret")
+    monkeypatch.setenv("INNOALLIANCE_SECRET", "one secret of the test, long enough to be taken")
     with TestClient(create_app(demo_url)) as third:
         third.cookies.set("session", stolen)
         assert third.get("/admin/users").status_code == 200

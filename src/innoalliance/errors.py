@@ -86,14 +86,24 @@ class ValidationError(InnoallianceError, ValueError):
 
 
 class UnknownReference(InnoallianceError, LookupError):
-    """A name or code that refers to nothing known; carries the closest known value."""
+    """A name or code that refers to nothing known; carries the closest known value.
 
-    def __init__(self, kind: str, value: str, closest: str | None = None) -> None:
+    The hint is ``did you mean 'closest'?`` when a close value is known; else the caller's
+    ``hint`` (a command that shows the known values), else, when the caller says the values are
+    the records of a KIND of ``innoalliance list`` (``listed_as``), ``list them with: innoalliance
+    list KIND``; else none. This module imports no other, so it cannot tell which kinds are
+    listable: only the caller can.
+    """
+
+    def __init__(self, kind: str, value: str, closest: str | None = None, *,
+                 hint: str | None = None, listed_as: str | None = None) -> None:
         self.kind = kind
         self.value = value
         self.closest = closest
-        hint = (f"did you mean {closest!r}?" if closest
-                else f"list them with: innoalliance list {kind}")
+        if closest:
+            hint = f"did you mean {closest!r}?"
+        elif hint is None and listed_as is not None:
+            hint = f"list them with: innoalliance list {listed_as}"
         super().__init__(f"no {_singular(kind)} {value!r} is known", hint=hint)
 
     def as_dict(self) -> dict[str, object]:

@@ -59,8 +59,9 @@ def transition_command(
     batch: Annotated[int | None, typer.Option(help="approval batch number")] = None,
     year: Annotated[int | None, typer.Option(help="approval year")] = None,
     department: Annotated[str | None, typer.Option(help="approving department")] = None,
-    charter: Annotated[str | None, typer.Option(
-        help="the charter: a file name or id (needed for approval)")] = None,
+    charter: Annotated[Path | None, typer.Option(
+        help="approval: the charter file (.yaml/.json), checked and stored with the approval; "
+             "default: the alliance's stored charter")] = None,
     grade_year: Annotated[int | None, typer.Option(
         help="the evaluated year whose activity grade decides a review outcome")] = None,
     as_of: AsOfOption = None,

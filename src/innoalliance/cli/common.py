@@ -41,9 +41,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 _open: list[Engine] = []
 
 
-def engine_for(db: str | None) -> Engine:
-    """The engine for the ``--db`` option; disposed when the command ends."""
-    engine = make_engine(db)
+def engine_for(db: str | None, *, create: bool = False) -> Engine:
+    """The engine for the ``--db`` option; disposed when the command ends.
+
+    Only ``init`` and ``demo`` pass ``create``: every other command refuses a SQLite file that
+    does not exist instead of creating it.
+    """
+    engine = make_engine(db, create=create)
     _open.append(engine)
     return engine
 

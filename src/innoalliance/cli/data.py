@@ -19,7 +19,7 @@ from innoalliance.cli.common import (
     handles_errors,
     print_json,
 )
-from innoalliance.errors import ValidationError
+from innoalliance.errors import InnoallianceError, ValidationError
 from innoalliance.ingest.kinds import ALL_KINDS
 from innoalliance.workflows.common import actor
 from innoalliance.workflows.register.export import (
@@ -59,6 +59,12 @@ def import_command(
 ) -> None:
     """Import FILES of one KIND; each file is all-or-nothing and importing it again is a no-op."""
     if kind == "returns":  # annual returns: several kinds in one file (docs/annual-returns.md)
+        if sheet is not None:
+            raise InnoallianceError(
+                "--sheet does not apply to annual returns: each sheet of a return's workbook is "
+                "read as the part it is named after",
+                hint="drop --sheet; name the sheets return, members, commitments, projects, "
+                "funding, outputs, events")
         return _import_returns(files or [], db, as_json)
     check_kind(kind)
     engine = engine_for(db)

@@ -22,8 +22,7 @@ from innoalliance.demo.runs import (
     demo_sharing,
 )
 from innoalliance.errors import StoreError
-from innoalliance.model import Base
-from innoalliance.store.engine import ENV_VAR
+from innoalliance.store.engine import ENV_VAR, replace_store, sqlite_file
 from innoalliance.workflows.register.query import count
 from innoalliance.workflows.register.setup import init_store
 
@@ -33,16 +32,37 @@ DEMO_FILE = "innoalliance-demo.db"
 @handles_errors
 def init_command(db: DbOption = None) -> None:
     """Create the database (or migrate it) and load the built-in catalogues."""
-    engine = engine_for(db)
+    engine = engine_for(db, create=True)
     results = init_store(engine)
     loaded = ", ".join(f"{r.rows} {r.kind}" for r in results)
     console.print(f"initialised {engine.url.render_as_string(hide_password=True)}: {loaded}")
 
 
-def _wipe(engine: Engine) -> None:
-    with engine.begin() as conn:
-        Base.metadata.drop_all(conn)
-        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+def _build_demo(engine: Engine, reports: Path | None) -> tuple[list[tuple[str, Path]],
+                                                                 list[tuple[str, str]]]:
+    """Fill the empty store of ``engine`` with the demo: data, runs (unless ``reports`` is
+    ``None``) and accounts; the reports written and the accounts made."""
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("creating the schema and catalogues")
+        load_demo(engine, lambda kind: bar.update(task, description=f"loading {kind}"))
+        written = [] if reports is None else demo_evaluations(
+            engine, reports, lambda done, total: bar.update(
+                task, description=f"evaluating: uncertainty run {done} of {total}"))
+        if reports is not None:
+            bar.update(task, description="sharing profit, cost and risk")
+            written += demo_sharing(engine, reports)
+            bar.update(task, description="matching offers and needs")
+            written += demo_matching(engine, reports)
+            bar.update(task, description="diagnosing Hangzhou Bay and laying out its alliances")
+            written += demo_plan(engine, reports)
+            bar.update(task, description="writing the supervision reports")
+            written += demo_govern(engine, reports)
+    try:
+        accounts = demo_accounts(engine)
+    except ImportError:  # no Argon2: the web extra is not installed
+        accounts = []
+    return written, accounts
 
 
 @handles_errors
@@ -63,34 +83,17 @@ def demo_command(
         for suffix in ("-wal", "-shm"):
             Path(DEMO_FILE + suffix).unlink(missing_ok=True)
         url = f"sqlite:///{Path(DEMO_FILE).resolve()}"
-    engine = engine_for(url)
-    if inspect(engine).get_table_names():
-        if not force:
-            raise StoreError(
-                f"{engine.url.render_as_string(hide_password=True)} already holds tables",
-                hint="add --force to replace its contents with the demo, or choose another --db",
-            )
-        _wipe(engine)
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task("creating the schema and catalogues")
-        load_demo(engine, lambda kind: bar.update(task, description=f"loading {kind}"))
-        written = [] if no_reports else demo_evaluations(
-            engine, reports, lambda done, total: bar.update(
-                task, description=f"evaluating: uncertainty run {done} of {total}"))
-        if not no_reports:
-            bar.update(task, description="sharing profit, cost and risk")
-            written += demo_sharing(engine, reports)
-            bar.update(task, description="matching offers and needs")
-            written += demo_matching(engine, reports)
-            bar.update(task, description="diagnosing Hangzhou Bay and laying out its alliances")
-            written += demo_plan(engine, reports)
-            bar.update(task, description="writing the supervision reports")
-            written += demo_govern(engine, reports)
-    try:
-        accounts = demo_accounts(engine)
-    except ImportError:  # no Argon2: the web extra is not installed
-        accounts = []
+    engine = engine_for(url, create=True)
+    file = sqlite_file(engine)
+    exists = file is None or file.exists()  # looking into a missing file would create it
+    if exists and inspect(engine).get_table_names() and not force:
+        raise StoreError(
+            f"{engine.url.render_as_string(hide_password=True)} already holds tables",
+            hint="add --force to replace its contents with the demo, or choose another --db",
+        )
+    # built beside the store and swapped in at the end: a failure leaves the store as it was
+    written, accounts = replace_store(
+        engine, lambda new: _build_demo(new, None if no_reports else reports))
     shown = engine.url.render_as_string(hide_password=True)
     console.print(f"[bold green]demo database ready:[/] {shown}", soft_wrap=True)
     for kind in ("regions", "industries", *DEMO_KINDS):

@@ -7,7 +7,6 @@ row and column, all at once.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import numpy.typing as npt
 
 from innoalliance.errors import Problem, ProblemList, ValidationError
 from innoalliance.ingest.cells import convert_float
-from innoalliance.ingest.readers import read_table
+from innoalliance.ingest.readers import load_json, read_table
 
 
 @dataclass(frozen=True)
@@ -63,14 +62,7 @@ def read_decision_matrix(path: Path) -> DecisionMatrix:
 
 def read_json(path: Path) -> object:
     """The parsed content of a JSON file; a clear error if it is absent or not JSON."""
-    if not path.is_file():
-        raise ValidationError([Problem(path.name, None, None, None, f"no such file: {path}")])
-    try:
-        data: object = json.loads(path.read_text(encoding="utf-8-sig"))
-    except json.JSONDecodeError as exc:
-        raise ValidationError([Problem(path.name, exc.lineno, None, None,
-                                       f"not valid JSON: {exc.msg}")]) from None
-    return data
+    return load_json(path)
 
 
 def read_json_document(path: Path, required: tuple[str, ...]) -> dict[str, Any]:

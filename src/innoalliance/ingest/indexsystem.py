@@ -141,7 +141,8 @@ def load_system(name_or_path: str) -> IndexSystem:
         return parse_system(text, path.name)
     names = built_in_systems()
     if name_or_path not in names:
-        raise UnknownReference("index system", name_or_path, closest(name_or_path, names))
+        raise UnknownReference("index system", name_or_path, closest(name_or_path, names),
+                               hint="list them with: innoalliance evaluate systems")
     text = resources.files(BUILT_IN).joinpath(f"{name_or_path}.yaml").read_text(encoding="utf-8")
     return parse_system(text, f"{name_or_path}.yaml")
 

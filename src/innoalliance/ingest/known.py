@@ -89,7 +89,8 @@ def unknown(db: Engine | Connection | Session, kind: Referable, value: str) -> U
         with db.connect() as conn:
             return unknown(conn, kind, value)
     known = [str(v) for v in db.scalars(select(_KEY[kind]))]
-    return UnknownReference(kind, value, closest(value, known) if known else None)
+    return UnknownReference(kind, value, closest(value, known) if known else None,
+                            listed_as=kind)
 
 
 def require_known(db: Engine | Connection | Session, kind: Referable, value: str) -> None:

@@ -8,15 +8,30 @@ row is row 2; for JSON the first record is record 1.
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import numpy as np
 import pandas as pd
+from openpyxl.utils.exceptions import InvalidFileException
 
 from innoalliance.errors import Problem, ValidationError
+from innoalliance.ingest.cells import closest
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+#: what an unreadable workbook raises inside openpyxl (not a zip, a part missing, broken XML)
+_BROKEN_BOOK = (zipfile.BadZipFile, KeyError, ParseError, InvalidFileException, ValueError,
+                TypeError, AttributeError, IndexError, EOFError)
+NOT_XLSX = ("not an Excel .xlsx workbook (not a zip / damaged): save it again from Excel as "
+            ".xlsx")
+OLD_EXCEL = ("an old Excel .xls workbook, which is not read: save it again from Excel as .xlsx "
+             "(Excel Workbook)")
+HINT_PATH = "check the path and the file name (and that the file exists)"
+HINT_XLSX = "open the file in Excel (or LibreOffice), save it as .xlsx and import it again"
+HEADER_TWICE = "column appears twice (after trimming spaces)"
 
 
 @dataclass
@@ -27,11 +42,12 @@ class Table:
     frame: pd.DataFrame
     first_row: int  # the number a person gives the first data row
     numbers: np.ndarray | None = None  # explicit row numbers, when rows were reshaped
+    sheet: str | None = None  # the XLSX sheet read
 
     @property
     def label(self) -> str:
-        """The file name used in messages."""
-        return self.path.name
+        """The file name used in messages; ``file[sheet]`` for a sheet of a workbook."""
+        return self.path.name if self.sheet is None else f"{self.path.name}[{self.sheet}]"
 
     def row_number(self, positions: np.ndarray | pd.Index | list[int]) -> np.ndarray:
         """Row numbers (as a person counts them) of frame positions."""
@@ -41,8 +57,68 @@ class Table:
         return index + self.first_row
 
 
-def _fail(path: Path, rule: str) -> ValidationError:
-    return ValidationError([Problem(path.name, None, None, None, rule)])
+def _fail(path: Path, rule: str, hint: str = "fix the file and import it again",
+          label: str | None = None) -> ValidationError:
+    return ValidationError([Problem(label or path.name, None, None, None, rule)], hint=hint)
+
+
+def missing_file(path: Path) -> ValidationError:
+    """The error for a path that names no file."""
+    return _fail(path, f"no such file: {path}", HINT_PATH)
+
+
+def json_syntax(path: Path, exc: json.JSONDecodeError) -> ValidationError:
+    """The error for a file that is not valid JSON, pointing at the syntax error."""
+    where = f"line {exc.lineno}, column {exc.colno}"
+    return ValidationError(
+        [Problem(path.name, exc.lineno, None, None, f"not valid JSON: {exc.msg} ({where})")],
+        hint=f"fix the JSON syntax at {where} and import the file again")
+
+
+def not_utf8_json(path: Path) -> ValidationError:
+    """The error for a JSON file in another encoding than UTF-8."""
+    return _fail(path, "not UTF-8 text; JSON files must be UTF-8",
+                 "save the file as UTF-8 and import it again")
+
+
+def load_json(path: Path) -> object:
+    """The parsed content of the JSON file ``path``; a clear error if it is absent or not JSON."""
+    if not path.is_file():
+        raise missing_file(path)
+    try:
+        data: object = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise not_utf8_json(path) from None
+    except json.JSONDecodeError as exc:
+        raise json_syntax(path, exc) from None
+    return data
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of the workbook ``path``, in order; a clear error if it is no workbook."""
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            return [str(s) for s in book.sheet_names]
+    except _BROKEN_BOOK as exc:
+        raise _fail(path, NOT_XLSX, HINT_XLSX) from exc
+    except OSError as exc:
+        if exc.errno is not None:  # the file system refused: not the workbook's fault
+            raise
+        raise _fail(path, NOT_XLSX, HINT_XLSX) from exc  # openpyxl: "no valid workbook part"
+
+
+def check_header(columns: list[str], label: str) -> None:
+    """Raise a problem for each column name that appears twice once spaces are trimmed."""
+    seen: set[str] = set()
+    twice: list[str] = []
+    for name in columns:
+        if name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
+    if twice:
+        raise ValidationError(
+            [Problem(label, 1, name, None, HEADER_TWICE) for name in twice],
+            hint="keep one column of each name in the header row and import the file again")
 
 
 def _read_csv(path: Path, sep: str) -> pd.DataFrame:
@@ -58,18 +134,17 @@ def _read_csv(path: Path, sep: str) -> pd.DataFrame:
             )
         except UnicodeDecodeError:
             continue
-    raise _fail(path, "file is neither UTF-8 nor GB18030 text; save it as UTF-8 CSV")
+    raise _fail(path, "file is neither UTF-8 nor GB18030 text; save it as UTF-8 CSV",
+                "save the file as CSV UTF-8 and import it again")
 
 
 def _read_json(path: Path) -> pd.DataFrame:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _fail(path, f"not valid JSON: {exc}") from exc
+    data = load_json(path)
     if isinstance(data, dict):
         data = data.get("records", data.get("data"))
     if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise _fail(path, "JSON must be a list of objects, or {\"records\": [objects]}")
+        raise _fail(path, "JSON must be a list of objects, or {\"records\": [objects]}",
+                    "give the rows as a JSON list of objects and import the file again")
     frame = pd.DataFrame.from_records(data)
     return frame.map(lambda v: "" if v is None else v if isinstance(v, str) else _json_cell(v))
 
@@ -86,14 +161,42 @@ def _json_cell(value: object) -> str:
     return str(value)
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
+    """The cells of ``sheet`` (default: the first) and the sheet's name."""
+    names = sheet_names(path)
+    if not names:
+        raise _fail(path, "the workbook has no sheet", HINT_XLSX)
+    if sheet is not None and sheet not in names:
+        raise ValidationError(
+            [Problem(path.name, None, None, sheet, f"no sheet {sheet!r}; the sheets are: "
+                     f"{', '.join(names)}", closest(sheet, names))],
+            hint=f"choose a sheet with --sheet: {', '.join(names)}")
+    name = sheet if sheet is not None else names[0]
+    frame = _parse_sheet(path, name)
+    if sheet is None and frame.columns.empty:
+        others = [n for n in names[1:] if not _parse_sheet(path, n, 1).columns.empty]
+        rule = f"the sheet {name!r} is empty; it needs a header row"
+        if others:
+            raise _fail(path, rule, f"the first sheet {name!r} is empty; choose a sheet with "
+                        f"--sheet: {', '.join(others)} (or move the table to the first sheet)",
+                        f"{path.name}[{name}]")
+        raise _fail(path, rule, "put the table, with its header row, on the first sheet",
+                    f"{path.name}[{name}]")
+    return frame.map(_excel_cell), name
+
+
+def _parse_sheet(path: Path, sheet: str, nrows: int | None = None) -> pd.DataFrame:
     try:
-        frame = pd.read_excel(
-            path, sheet_name=sheet or 0, dtype=object, engine="openpyxl", keep_default_na=False
-        )
-    except ValueError as exc:
-        raise _fail(path, f"cannot read sheet {sheet!r}: {exc}") from exc
-    return frame.map(_excel_cell)
+        return pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl",
+                             keep_default_na=False, nrows=nrows)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except _BROKEN_BOOK as exc:
+        raise _fail(path, NOT_XLSX, HINT_XLSX, f"{path.name}[{sheet}]") from exc
+    except OSError as exc:
+        if exc.errno is not None:
+            raise
+        raise _fail(path, NOT_XLSX, HINT_XLSX, f"{path.name}[{sheet}]") from exc
 
 
 def _excel_cell(value: object) -> str:
@@ -109,12 +212,15 @@ def _excel_cell(value: object) -> str:
 def read_table(path: Path, sheet: str | None = None) -> Table:
     """Read ``path`` by its suffix; raise :class:`ValidationError` if it cannot be read."""
     if not path.is_file():
-        raise _fail(path, f"no such file: {path}")
+        raise missing_file(path)
     suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise _fail(path, OLD_EXCEL, HINT_XLSX)
     if suffix not in TABLE_SUFFIXES:
         raise _fail(
-            path, f"unknown file type {suffix!r}; use one of {', '.join(TABLE_SUFFIXES)}"
-        )
+            path, f"unknown file type {suffix!r}; use one of {', '.join(TABLE_SUFFIXES)}",
+            "save the table as CSV (UTF-8), XLSX or JSON and import it again")
+    read_sheet = None
     try:
         if suffix in (".csv", ".txt"):
             frame, first = _read_csv(path, ","), 2
@@ -123,13 +229,16 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
         elif suffix == ".json":
             frame, first = _read_json(path), 1
         else:
-            frame, first = _read_xlsx(path, sheet), 2
+            (frame, read_sheet), first = _read_xlsx(path, sheet), 2
     except pd.errors.ParserError as exc:
         raise _fail(path, f"malformed table: {exc}") from exc
     except pd.errors.EmptyDataError as exc:
-        raise _fail(path, "the file is empty; it needs a header row") from exc
+        raise _fail(path, "the file is empty; it needs a header row",
+                    "put the header row and the rows in the file and import it again") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    return Table(path, text_frame(frame), first)
+    label = path.name if read_sheet is None else f"{path.name}[{read_sheet}]"
+    check_header(list(frame.columns), label)
+    return Table(path, text_frame(frame), first, sheet=read_sheet)
 
 
 def text_frame(frame: pd.DataFrame) -> pd.DataFrame:

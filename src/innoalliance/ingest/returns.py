@@ -23,7 +23,6 @@ the import kinds themselves (see :mod:`innoalliance.workflows.register.returns`)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +31,19 @@ import pandas as pd
 
 from innoalliance.errors import Problem, ProblemList, ValidationError
 from innoalliance.ingest.cells import closest
-from innoalliance.ingest.readers import Table, _json_cell, read_table, text_frame
+from innoalliance.ingest.readers import (
+    HINT_XLSX,
+    OLD_EXCEL,
+    XLSX_SUFFIXES,
+    Table,
+    _json_cell,
+    check_header,
+    load_json,
+    missing_file,
+    read_table,
+    sheet_names,
+    text_frame,
+)
 
 #: part → import kind, in the order they are validated and written (a kind refers only to
 #: kinds before it)
@@ -60,8 +71,10 @@ class PartTable(Table):
 
     @property
     def label(self) -> str:
-        """The file and part, as messages name them."""
-        return f"{self.path.name}[{self.part}]" if self.shared else self.path.name
+        """The file and part (the sheet, for a workbook), as messages name them."""
+        if not self.shared:
+            return self.path.name
+        return f"{self.path.name}[{self.sheet or self.part}]"
 
 
 @dataclass
@@ -98,15 +111,18 @@ def read_return(path: Path) -> AnnualReturn:
     if path.is_dir():
         header, tables, problems = _read_folder(path)
     elif not path.is_file():
-        raise ValidationError([Problem(path.name, None, None, None, f"no such file: {path}")])
+        raise missing_file(path)
     elif path.suffix.lower() == ".json":
         header, tables, problems = _read_json(path)
-    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+    elif path.suffix.lower() in XLSX_SUFFIXES:
         header, tables, problems = _read_xlsx(path)
+    elif path.suffix.lower() == ".xls":
+        raise ValidationError([Problem(path.name, None, None, None, OLD_EXCEL)], hint=HINT_XLSX)
     else:
         raise ValidationError([Problem(
             path.name, None, None, None,
-            "a return is a .json file, an .xlsx workbook or a folder of .csv files")])
+            "a return is a .json file, an .xlsx workbook or a folder of .csv files")],
+            hint="give the return as JSON, XLSX (a sheet per part) or a folder of CSV files")
     label = path.name
     alliance = header.get("alliance")
     if not alliance:
@@ -150,8 +166,8 @@ def _header_from_frame(frame: pd.DataFrame, label: str, problems: ProblemList
 
 
 def _part(table: Table, part: str, shared: bool) -> PartTable:
-    return PartTable(table.path, table.frame, table.first_row, table.numbers, part=part,
-                     shared=shared)
+    return PartTable(table.path, table.frame, table.first_row, table.numbers, table.sheet,
+                     part=part, shared=shared)
 
 
 def _add(tables: dict[str, PartTable], problems: ProblemList, label: str, name: str,
@@ -189,14 +205,13 @@ def _read_xlsx(path: Path) -> tuple[dict[str, str], dict[str, PartTable], Proble
     problems = ProblemList()
     tables: dict[str, PartTable] = {}
     header: dict[str, str] = {}
-    with pd.ExcelFile(path, engine="openpyxl") as book:
-        sheets = [str(s) for s in book.sheet_names]
+    sheets = sheet_names(path)
     for sheet in sheets:
         table = read_table(path, sheet)
         if sheet.strip().lower() == HEADER:
-            header = _header_from_frame(table.frame, f"{path.name}[{sheet}]", problems)
+            header = _header_from_frame(table.frame, table.label, problems)
         else:
-            _add(tables, problems, path.name, sheet, table, shared=True)
+            _add(tables, problems, table.label, sheet, table, shared=True)
     if HEADER not in (s.strip().lower() for s in sheets):
         problems.add(Problem(path.name, None, None, None,
                              f"the workbook needs a sheet {HEADER!r} with one row: alliance, "
@@ -207,15 +222,12 @@ def _read_xlsx(path: Path) -> tuple[dict[str, str], dict[str, PartTable], Proble
 def _read_json(path: Path) -> tuple[dict[str, str], dict[str, PartTable], ProblemList]:
     problems = ProblemList()
     tables: dict[str, PartTable] = {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValidationError([Problem(path.name, None, None, None,
-                                       f"not valid JSON: {exc}")]) from None
+    data = load_json(path)
     if not isinstance(data, dict):
         raise ValidationError([Problem(path.name, None, None, None,
                                        "a JSON return is an object: {\"alliance\": …, "
-                                       "\"year\": …, \"members\": [records], …}")])
+                                       "\"year\": …, \"members\": [records], …}")],
+                              hint="fix the layout of the return and import it again")
     header: dict[str, str] = {}
     for key, value in data.items():
         if isinstance(value, list):
@@ -227,6 +239,11 @@ def _read_json(path: Path) -> tuple[dict[str, str], dict[str, PartTable], Proble
             frame = frame.map(lambda v: "" if v is None else v if isinstance(v, str)
                               else _json_cell(v))
             frame.columns = [str(c).strip() for c in frame.columns]
+            try:
+                check_header(list(frame.columns), f"{path.name}[{key}]")
+            except ValidationError as exc:
+                problems.extend(exc.problems)
+                continue
             _add(tables, problems, path.name, key, Table(path, text_frame(frame), 1),
                  shared=True)
         elif value is not None and not isinstance(value, dict):

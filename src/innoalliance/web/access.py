@@ -138,7 +138,9 @@ def is_public(route: str) -> bool:
     return RULES[route] == ANYONE
 
 
-def _check(route: str, request: Request) -> Principal | None:
+def check_access(route: str, request: Request) -> Principal | None:
+    """The user (``None``: anonymous) if :data:`RULES` admits them to ``route`` with the
+    request's path parameters, else :class:`LoginRequired` / :class:`Forbidden`."""
     auth: Auth = request.app.state.auth
     user = auth.current(request)
     if allowed(route, user, request.path_params):
@@ -155,7 +157,7 @@ def require(route: str) -> Callable[[Request], Principal]:
         raise KeyError(f"route {route!r} has no access rule")
 
     def dependency(request: Request) -> Principal:
-        user = _check(route, request)
+        user = check_access(route, request)
         if user is None:
             raise LoginRequired()
         return user
@@ -170,6 +172,6 @@ def permit(route: str) -> Callable[[Request], Principal | None]:
         raise KeyError(f"route {route!r} has no access rule")
 
     def dependency(request: Request) -> Principal | None:
-        return _check(route, request)
+        return check_access(route, request)
 
     return dependency

@@ -31,7 +31,16 @@ from innoalliance.model import (
 )
 from innoalliance.web.access import allowed, require
 from innoalliance.web.auth import Principal
-from innoalliance.web.context import API, CSRF, EngineDep, get_auth, page
+from innoalliance.web.context import (
+    API,
+    CSRF,
+    FIRST_DATE,
+    LAST_DATE,
+    DateInRange,
+    EngineDep,
+    get_auth,
+    page,
+)
 from innoalliance.web.routing import Routes
 from innoalliance.web.schemas import ErrorOut
 from innoalliance.web.suggest import member_matches
@@ -42,7 +51,8 @@ from innoalliance.workflows.register.records import ALLIANCE_KINDS
 
 CREDIT_SYSTEM = "member_contribution"
 
-AsOf = Annotated[dt.date | None, Query(description="rating date (YYYY-MM-DD); default today")]
+AsOf = Annotated[DateInRange, Query(
+    description=f"rating date (YYYY-MM-DD, {FIRST_DATE} to {LAST_DATE}); default today")]
 Next = Annotated[str, Form(max_length=500)]
 
 routes = Routes()

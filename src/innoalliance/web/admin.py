@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, File, Form, Path, Query, Request, UploadFile
+from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Engine, func, select
 
@@ -25,7 +25,7 @@ from innoalliance.web.access import require
 from innoalliance.web.auth import Principal
 from innoalliance.web.context import CSRF, EngineDep, page
 from innoalliance.web.routing import Routes
-from innoalliance.web.uploads import import_upload, problems_of
+from innoalliance.web.uploads import form_file, import_upload, problems_of
 from innoalliance.workflows.accounts.users import add_user, revoke_tokens, set_active
 from innoalliance.workflows.register.export import json_value
 from innoalliance.workflows.register.imports import import_table_file
@@ -126,10 +126,12 @@ def admin_import_form(request: Request,
              dependencies=CSRF)
 async def admin_import(request: Request,
                        user: Annotated[Principal, Depends(require("admin_import"))],
-                       engine: EngineDep,
-                       kind: Annotated[str, Form(max_length=32)],
-                       file: Annotated[UploadFile, File()]) -> HTMLResponse:
-    """Import an uploaded table of ``kind``: what was written, or every problem."""
+                       engine: EngineDep) -> HTMLResponse:
+    """Import an uploaded table of the form's ``kind`` (its ``file``; the form is read only
+    once the admin is admitted): what was written, or every problem."""
+    given = request.state.form.get("kind")
+    kind = given if isinstance(given, str) else ""
+    file = form_file(request)
     if kind not in TABLE_KINDS:
         return _import_page(request, 422, kind=kind, problems=[Problem(
             "form", None, "kind", kind, f"use one of: {', '.join(TABLE_KINDS)}")])

@@ -17,19 +17,22 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi import HTTPException as FastAPIHTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from innoalliance import __version__
 from innoalliance.errors import InnoallianceError, StoreError, UnknownReference
 from innoalliance.store.engine import make_engine
 from innoalliance.web import account, admin, committee, public, records, runs
-from innoalliance.web.auth import Auth, secret_from_env
+from innoalliance.web.auth import Auth, check_secret, secret_from_env
 from innoalliance.web.context import API, is_api, lang_of, page, refuse_nul, render
 from innoalliance.web.errors import (
     Forbidden,
@@ -38,12 +41,56 @@ from innoalliance.web.errors import (
     LoginRequired,
     error_response,
 )
+from innoalliance.web.uploads import MAX_UPLOAD
 
 DESCRIPTION = (
     "The public registry of industrial technology innovation alliances, their members, "
     "projects and outputs, and the technology offers and needs board; for signed-in users "
     "(session or `Authorization: Bearer TOKEN`) their records, written through the import "
     "rules with version checks, and the committee's sharing runs and allocation ledger.")
+
+#: the largest request body taken (bytes): an upload of :data:`MAX_UPLOAD` and the form around it
+MAX_BODY = MAX_UPLOAD + 2**20
+
+
+def too_large(limit: int) -> FastAPIHTTPException:
+    """The refusal (413) of a request body over ``limit`` bytes."""
+    return FastAPIHTTPException(
+        413, f"request body larger than {limit // 2**20} MB; split the file or use: "
+             "innoalliance import")
+
+
+class LimitBody:
+    """ASGI middleware: refuse (413) a request whose declared ``Content-Length`` is over
+    ``limit`` before anything of it is read, and stop reading a body (chunked, or longer than
+    declared) as soon as it passes ``limit``."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on with its body counted, or answer 413."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.strip().isdigit() and int(declared) > self.limit:
+            response = await http_error(Request(scope), too_large(self.limit))
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise too_large(self.limit)
+            return message
+
+        await self.app(scope, limited, send)
 
 
 class DropEmptyQuery:
@@ -100,7 +147,18 @@ async def not_found(request: Request, exc: Exception) -> Response:
 async def store_down(request: Request, exc: Exception) -> Response:
     """The store cannot be reached or refused: 503."""
     assert isinstance(exc, StoreError)
+    request.state.principal = None  # the page's header must not ask the store who is signed in
     return answer(request, exc, 503, "unavailable")
+
+
+async def store_unreachable(request: Request, exc: Exception) -> Response:
+    """The database driver could not connect or lost the connection (SQLAlchemy's
+    ``OperationalError`` / ``InterfaceError``): a :class:`StoreError`, 503."""
+    assert isinstance(exc, OperationalError | InterfaceError)
+    return await store_down(request, StoreError(
+        "the store cannot be reached: " + str(exc.orig or exc).strip().splitlines()[0],
+        hint="check that the database server is running and INNOALLIANCE_DB names it; "
+             "try again shortly"))
 
 
 async def user_error(request: Request, exc: Exception) -> Response:
@@ -138,7 +196,8 @@ async def forbidden(request: Request, exc: Exception) -> Response:
 HANDLERS: dict[type[Exception], Any] = {
     RequestValidationError: bad_request, UnknownReference: not_found, StoreError: store_down,
     InnoallianceError: user_error, StarletteHTTPException: http_error,
-    LoginRequired: login_required, Forbidden: forbidden}
+    LoginRequired: login_required, Forbidden: forbidden,
+    OperationalError: store_unreachable, InterfaceError: store_unreachable}
 
 
 #: the areas of the web, each a module with its ``routes``, in the order they are added
@@ -148,14 +207,22 @@ AREAS = (public, account, records, committee, runs, admin)
 # -- the app -------------------------------------------------------------------------------------
 
 def create_app(engine_url: str) -> FastAPI:
-    """The web application over the store at ``engine_url`` (one engine, disposed on shutdown)."""
+    """The web application over the store at ``engine_url`` (one engine, disposed on shutdown).
+
+    A session secret given in ``INNOALLIANCE_SECRET`` must not be a well-known value
+    (:func:`~innoalliance.web.auth.check_secret`; ``innoalliance serve`` and its workers also
+    refuse one shorter than :data:`~innoalliance.web.auth.MIN_SECRET`)."""
+    secret = secret_from_env()
+    if secret is not None:
+        check_secret(secret)
     app = FastAPI(title="innoalliance", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # /docs (public) serves its assets itself
                   dependencies=[Depends(refuse_nul)], description=DESCRIPTION)
     engine = make_engine(engine_url)
     app.state.engine = engine
-    app.state.auth = Auth(engine, secret_from_env())
+    app.state.auth = Auth(engine, secret)
     app.add_middleware(DropEmptyQuery)
+    app.add_middleware(LimitBody, limit=MAX_BODY)
     for exc_class, handler in HANDLERS.items():
         app.add_exception_handler(exc_class, handler)
     for area in AREAS:

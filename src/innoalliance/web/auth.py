@@ -24,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from innoalliance.errors import InnoallianceError
 from innoalliance.model import ApiToken, User
 from innoalliance.store.passwords import hash_password, hash_token, verify_password
 
@@ -33,6 +34,43 @@ SESSION_COOKIE = "session"
 SESSION_AGE = 8 * 3600
 LOGIN_LIMIT = 5
 LOGIN_WINDOW = 300.0
+
+#: the shortest session secret taken (``secrets.token_urlsafe(32)`` gives 43 characters)
+MIN_SECRET = 32
+#: secrets found in examples and guessed first: refused whatever their length
+WELL_KNOWN_SECRETS = frozenset({
+    "changeme", "change-me", "change_me", "changeit", "secret", "secretkey", "secret-key",
+    "secret_key", "mysecret", "password", "passw0rd", "p@ssw0rd", "letmein", "admin",
+    "default", "test", "testing", "dev", "development", "example", "innoalliance", "qwerty",
+    "123456", "12345678", "1234567890", "0123456789", "abcdef", "xxx", "todo", "fixme",
+    "insecure", "notsecret", "not-secret", "supersecret", "super-secret", "your-secret-key",
+    "your_secret_key", "yoursecret", "pleasechangeme", "please-change-me", "django-insecure"})
+#: how to make a good one, for the refusal's hint
+MAKE_SECRET = (f"export {SECRET_ENV}=\"$(python -c 'import secrets; "
+               "print(secrets.token_urlsafe(32))')\"")
+
+
+def weak_secret(secret: str, min_length: int = MIN_SECRET) -> str | None:
+    """Why ``secret`` is too weak to sign sessions (shorter than ``min_length``, or a
+    well-known value, also repeated), else ``None``."""
+    plain = secret.strip().lower()
+    for word in WELL_KNOWN_SECRETS:
+        if plain and len(plain) % len(word) == 0 and plain == word * (len(plain) // len(word)):
+            return "is a well-known value"
+    if len(secret) < min_length:
+        return f"is shorter than {min_length} characters"
+    return None
+
+
+def check_secret(secret: str, min_length: int = MIN_SECRET) -> None:
+    """Refuse (:class:`~innoalliance.errors.InnoallianceError`) a session secret that
+    :func:`weak_secret` finds too weak: anyone who guesses it can forge an admin's session."""
+    why = weak_secret(secret, min_length)
+    if why is not None:
+        raise InnoallianceError(
+            f"{SECRET_ENV} {why}: anyone who guesses it can sign in as any user, the admin "
+            "included", hint=f"set it to a long random value, e.g. {MAKE_SECRET}")
+
 
 def secret_from_env() -> str | None:
     """The session-signing secret from ``INNOALLIANCE_SECRET``, if set."""
@@ -189,3 +227,4 @@ _DUMMY = hash_password(secrets.token_urlsafe(16))
 def now() -> dt.datetime:
     """The current time, timezone-aware (UTC)."""
     return dt.datetime.now(dt.UTC)
+

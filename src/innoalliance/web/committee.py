@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 from innoalliance.errors import InnoallianceError
 from innoalliance.web.access import allowed, require
 from innoalliance.web.auth import Principal
-from innoalliance.web.context import API, CSRF, EngineDep, get_auth, page
+from innoalliance.web.context import API, CSRF, DateInRange, EngineDep, get_auth, page
 from innoalliance.web.records import alliance_scope
 from innoalliance.web.routing import Routes
 from innoalliance.web.schemas import ErrorOut
@@ -45,7 +45,7 @@ class ShareIn(BaseModel):
     the rule whose allocation is recorded as agreed (none: compare only)."""
 
     kind: Literal["profit", "risk"] = "profit"
-    as_of: dt.date | None = None
+    as_of: DateInRange = None
     gamma: float = Field(default=1.0, ge=1.0, le=10.0)
     fund: float | None = Field(default=None, gt=0, le=1e13)
     rule: RiskRule = "talmud"

@@ -8,22 +8,30 @@ with their ``request`` (:func:`render`, :func:`page`).
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from pydantic import AfterValidator
 from sqlalchemy import Engine
 from starlette.datastructures import URL
 
 from innoalliance import __version__
+from innoalliance.web.access import RULES, check_access
 from innoalliance.web.auth import Auth
 from innoalliance.web.errors import Forbidden
 from innoalliance.web.i18n import COOKIE, DEFAULT_LANG, LANGS, Lang, code_label, translator
 
 API = "/api/v1"
 COOKIE_AGE = 365 * 24 * 3600
+#: the dates the web takes (``as_of`` and the like): none of the registry's records is older
+#: than the People's Republic, and a date past 2100 is a typing mistake
+FIRST_DATE = dt.date(1949, 1, 1)
+LAST_DATE = dt.date(2100, 12, 31)
 
 _env = Environment(
     loader=PackageLoader("innoalliance.web", "templates"),
@@ -118,6 +126,19 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
 
 # -- checks --------------------------------------------------------------------------------------
 
+def date_in_range(value: dt.date | None) -> dt.date | None:
+    """``value`` if between :data:`FIRST_DATE` and :data:`LAST_DATE` (or ``None``), else a
+    ``ValueError`` that the request's validation answers with 422."""
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"date must be between {FIRST_DATE.isoformat()} and "
+                         f"{LAST_DATE.isoformat()}")
+    return value
+
+
+#: a date (or none) the web takes: within :data:`FIRST_DATE` .. :data:`LAST_DATE`
+DateInRange = Annotated[dt.date | None, AfterValidator(date_in_range)]
+
+
 def refuse_nul(request: Request) -> None:
     """Refuse (422) a path or query value holding a NUL character: no stored text can hold one
     (PostgreSQL refuses NUL in text outright), so such a value names nothing on any backend.
@@ -131,15 +152,27 @@ def refuse_nul(request: Request) -> None:
         raise RequestValidationError(errors)
 
 
-async def check_csrf(request: Request) -> None:
-    """Refuse (403) any POST whose form lacks the session's CSRF token."""
+async def check_csrf(request: Request) -> AsyncIterator[None]:
+    """Refuse (403) any POST whose form lacks the session's CSRF token; before its body is read,
+    refuse a user the route's access rule does not admit (no upload of anyone else is parsed,
+    let alone spooled to disk). The form is closed (its spooled files removed) after the
+    handler."""
     if request.method in ("GET", "HEAD", "OPTIONS"):
+        yield
         return
+    route = request.scope.get("route")
+    name = getattr(route, "name", None)
+    if isinstance(name, str) and name in RULES:
+        check_access(name, request)
     auth = get_auth(request)
     form = await request.form()
-    if not auth.csrf_ok(request, form.get("csrf")):
-        raise Forbidden("csrf_failed")
-    request.state.form = form  # for handlers whose fields depend on the path (records)
+    try:
+        if not auth.csrf_ok(request, form.get("csrf")):
+            raise Forbidden("csrf_failed")
+        request.state.form = form  # for handlers whose fields depend on the path (records)
+        yield
+    finally:
+        await form.close()
 
 
 #: the dependencies of every POST form route

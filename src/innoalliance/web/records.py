@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import File, Path, Request, UploadFile
+from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -32,7 +32,7 @@ from innoalliance.web.errors import Forbidden, LoginRequired, error_response
 from innoalliance.web.i18n import Lang, column_label, translator
 from innoalliance.web.schemas import RecordsOut, RowsIn, WriteErrorOut
 from innoalliance.web.scoped import InScope, Kind, Reader, Scope, ScopedRoutes, Spec, User
-from innoalliance.web.uploads import import_upload, problems_of
+from innoalliance.web.uploads import form_file, import_upload, problems_of
 from innoalliance.workflows.register.records import (
     ALLIANCE_KINDS,
     OWN_KINDS,
@@ -186,7 +186,7 @@ def record_add(spec: Spec, request: Request, kind: Kind, scope: InScope, user: U
     return _saved(scope, kind, key)
 
 
-@routes.get("/{kind}/{key}/edit", **PAGE)
+@routes.get("/{kind}/{key}/edit", **PAGE, slashes=("key",))
 def record_edit_form(spec: Spec, request: Request, kind: Kind, scope: InScope,
                      key: Annotated[str, Path(max_length=300)], _user: User,
                      engine: EngineDep) -> HTMLResponse:
@@ -196,7 +196,7 @@ def record_edit_form(spec: Spec, request: Request, kind: Kind, scope: InScope,
                       saved=request.query_params.get("saved") == "1")
 
 
-@routes.post("/{kind}/{key}/edit", **FORM)
+@routes.post("/{kind}/{key}/edit", **FORM, slashes=("key",))
 def record_edit(spec: Spec, request: Request, kind: Kind, scope: InScope,
                 key: Annotated[str, Path(max_length=300)], user: User,
                 engine: EngineDep) -> Response:
@@ -221,10 +221,10 @@ def record_edit(spec: Spec, request: Request, kind: Kind, scope: InScope,
 
 @routes.post("/{kind}/import", **FORM)
 async def records_import(spec: Spec, request: Request, kind: Kind, scope: InScope, user: User,
-                         file: Annotated[UploadFile, File()],
                          engine: EngineDep) -> HTMLResponse:
-    """Import an uploaded file of ``kind`` into the scope: what was written, or every problem."""
-    result, problems = await import_upload(file, lambda path: import_scoped_file(
+    """Import an uploaded file of ``kind`` (the form's ``file``, read only once the user is
+    admitted) into the scope: what was written, or every problem."""
+    result, problems = await import_upload(form_file(request), lambda path: import_scoped_file(
         engine, kind, path, user.username, scope=scope, kinds=spec.kinds))
     records = await run_in_threadpool(read_records, engine, kind, scope, spec.kinds)
     return _list_page(request, spec, kind, scope, records, 422 if problems else 200,

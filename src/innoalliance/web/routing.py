@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from fastapi import FastAPI
+from starlette.routing import compile_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,5 +56,19 @@ class Routes:
     def add_to(self, app: FastAPI) -> None:
         """Add every route to ``app``, named after its handler unless ``name=`` says."""
         for route in self.routes:
-            app.add_api_route(route.path, route.handler, methods=[route.method],
-                              **route.options)
+            add_route(app, route.path, route.handler, route.method, dict(route.options))
+
+
+def add_route(app: FastAPI, path: str, handler: Callable[..., Any], method: str,
+              options: dict[str, Any]) -> None:
+    """Add one route to ``app``; the option ``slashes`` (names of path parameters) lets those
+    parameters hold "/" (a record's key such as "TCP/IP 协议栈"), as Starlette's ``path``
+    convertor does, while the route's ``path`` keeps the plain ``{name}`` form."""
+    slashes: tuple[str, ...] = options.pop("slashes", ())
+    app.add_api_route(path, handler, methods=[method], **options)
+    if slashes:
+        added: Any = app.router.routes[-1]
+        full = added.path
+        for param in slashes:
+            full = full.replace(f"{{{param}}}", f"{{{param}:path}}")
+        added.path_regex, added.path_format, added.param_convertors = compile_path(full)

@@ -21,7 +21,7 @@ from fastapi import Depends, FastAPI, Path
 from innoalliance.web.access import permit, require
 from innoalliance.web.auth import Principal
 from innoalliance.web.context import API
-from innoalliance.web.routing import Routes
+from innoalliance.web.routing import Routes, add_route
 
 Scope = dict[str, str]
 
@@ -104,5 +104,5 @@ class ScopedRoutes(Routes):
                 options = dict(route.options)
                 path = f"{API if options.pop('api', False) else ''}{spec.page}{route.path}"
                 name = spec.name(route.handler.__name__)
-                app.add_api_route(path, _for_scope(route.handler, spec, name),
-                                  methods=[route.method], name=name, **options)
+                add_route(app, path, _for_scope(route.handler, spec, name), route.method,
+                          {**options, "name": name})

@@ -221,7 +221,8 @@ def check_measure(unit: str, name: str) -> tuple[str, str]:
         raise UnknownReference(f"{unit} measure", name, f"{unit}.{measure}")
     if unit != "region" and measure not in MEASURES[unit]:
         known = [f"{unit}.{m}" for m in MEASURES[unit]]
-        raise UnknownReference(f"{unit} measure", name, closest(name, known))
+        raise UnknownReference(f"{unit} measure", name, closest(name, known),
+                               hint=f"use one of the {unit} measures: {', '.join(known)}")
     return kind, measure
 
 

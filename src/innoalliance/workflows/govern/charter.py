@@ -100,33 +100,40 @@ def import_document(engine: Engine, data: object, file: str, who: str, *,
     """Check a charter's data and store it as the alliance's next version (all or nothing)."""
     require_current(engine)
     with transaction(engine) as session:
-        charter = check_charter(data, file, store_context(session, alliance_of(data)))
-        latest = _latest(session, charter.alliance)
-        if skip_unchanged and latest is not None and json.loads(latest.document) == \
-                charter.document:
-            return CharterImport(charter.alliance, latest.version, len(charter.obligations), (),
-                                 unchanged=True)
-        version = 1 + (session.execute(select(func.max(Charter.version)).where(
-            Charter.alliance == charter.alliance)).scalar_one() or 0)
-        existing = set(session.execute(select(Commitment.ref).where(
-            Commitment.alliance == charter.alliance)).scalars())
-        new: list[str] = []
-        for o in charter.obligations:
-            if not o.declared or o.ref in existing:
-                continue
-            assert o.kind and o.stored_amount is not None and o.stored_unit
-            session.add(Commitment(alliance=charter.alliance, ref=o.ref, organization=o.member,
-                                   kind=o.kind, amount=o.stored_amount, unit=o.stored_unit,
-                                   due=o.due, description=o.description,
-                                   source=COMMITMENT_SOURCE))
-            new.append(o.ref)
-        now = dt.datetime.now(dt.UTC)
-        session.add(Charter(alliance=charter.alliance, version=version, adopted=charter.adopted,
-                            document=json.dumps(charter.document, ensure_ascii=False,
-                                                sort_keys=True),
-                            source=file, actor=who, recorded_at=now))
-        audit_entry(session, who, "import", "charters", alliance=charter.alliance,
-                    version=version, file=file, new_commitments=new)
+        return store_document(session, data, file, who, skip_unchanged=skip_unchanged)
+
+
+def store_document(session: Session, data: object, file: str, who: str, *,
+                   skip_unchanged: bool = False) -> CharterImport:
+    """Check a charter's data and add it as the alliance's next version in ``session`` (the
+    caller's transaction: a step that needs the charter stores it in the same commit)."""
+    charter = check_charter(data, file, store_context(session, alliance_of(data)))
+    latest = _latest(session, charter.alliance)
+    if skip_unchanged and latest is not None and json.loads(latest.document) == \
+            charter.document:
+        return CharterImport(charter.alliance, latest.version, len(charter.obligations), (),
+                             unchanged=True)
+    version = 1 + (session.execute(select(func.max(Charter.version)).where(
+        Charter.alliance == charter.alliance)).scalar_one() or 0)
+    existing = set(session.execute(select(Commitment.ref).where(
+        Commitment.alliance == charter.alliance)).scalars())
+    new: list[str] = []
+    for o in charter.obligations:
+        if not o.declared or o.ref in existing:
+            continue
+        assert o.kind and o.stored_amount is not None and o.stored_unit
+        session.add(Commitment(alliance=charter.alliance, ref=o.ref, organization=o.member,
+                               kind=o.kind, amount=o.stored_amount, unit=o.stored_unit,
+                               due=o.due, description=o.description,
+                               source=COMMITMENT_SOURCE))
+        new.append(o.ref)
+    now = dt.datetime.now(dt.UTC)
+    session.add(Charter(alliance=charter.alliance, version=version, adopted=charter.adopted,
+                        document=json.dumps(charter.document, ensure_ascii=False,
+                                            sort_keys=True),
+                        source=file, actor=who, recorded_at=now))
+    audit_entry(session, who, "import", "charters", alliance=charter.alliance,
+                version=version, file=file, new_commitments=new)
     return CharterImport(charter.alliance, version, len(charter.obligations), tuple(new))
 
 

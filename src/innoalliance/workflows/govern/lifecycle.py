@@ -16,8 +16,11 @@ Reading the current state: the ``to_state`` of the alliance's last state transit
 with no transitions yet is in its ``status``, the older values read as :data:`LEGACY_STATES`
 (``active`` → ``operating``, ``suspended`` → ``rectification``).
 
-Charters are not stored yet: approval takes a charter *reference* (a file name or an id) that
-must be non-empty and is recorded in the log; the charter store comes with the charter item.
+Approval needs the alliance's charter: either one already stored (``innoalliance charter
+import``) or a charter file named with the approval, which is read and checked like an import and
+stored as the alliance's next version in the same transaction as the step (a file that is missing,
+invalid or another alliance's charter refuses the approval and nothing is written). The log
+records the file name and the stored charter version.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from innoalliance.errors import (
     ValidationError,
 )
 from innoalliance.ingest.cells import closest
+from innoalliance.ingest.charter import alliance_of, check_charter, read_document
 from innoalliance.ingest.documents import parse_yaml
 from innoalliance.ingest.indexsystem import load_system
 from innoalliance.ingest.known import unknown
@@ -49,6 +53,7 @@ from innoalliance.store.audit import audit_entry, key_text
 from innoalliance.store.engine import require_current, transaction
 from innoalliance.workflows.common import actor
 from innoalliance.workflows.evaluate.store import evaluate
+from innoalliance.workflows.govern.charter import store_context, store_document
 
 #: Every state and the states it may go to next (the one place the life cycle is defined).
 #: ``renewed`` and ``rectification`` go back to ``operating`` or straight to the next review;
@@ -254,9 +259,37 @@ def _not_before_last(problems: ProblemList, where: str, log: list[AllianceTransi
                              "the log is kept in time order"))
 
 
+def _charter_file(session: Session, problems: ProblemList, where: str, alliance: str,
+                  charter: Path) -> tuple[object, str] | None:
+    """Read and check the charter file named with an approval; its data and file name, or
+    ``None`` with every problem of it added to ``problems``."""
+    try:
+        data, file = read_document(charter)
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+        return None
+    except InnoallianceError as exc:
+        problems.add(Problem(where, None, "charter", str(charter), exc.message))
+        return None
+    named = alliance_of(data)
+    if named and named != alliance:
+        problems.add(Problem(file, None, "alliance", named,
+                             f"is another alliance's charter; approving {alliance} needs its "
+                             "own (--charter)"))
+        return None
+    try:
+        check_charter(data, file, store_context(session, alliance))
+    except ValidationError as exc:
+        problems.extend(exc.problems)
+        return None
+    return data, file
+
+
 def _approval_problems(session: Session, problems: ProblemList, where: str, alliance: str,
                        batch: int | None, year: int | None, department: str | None,
-                       charter: str | None) -> None:
+                       charter: Path | None) -> tuple[object, str] | None:
+    """Add every missing approval input to ``problems``; the checked charter file's data and
+    name when one is named."""
     if batch is None or batch < 1:
         problems.add(Problem(where, None, "batch", None if batch is None else str(batch),
                              "approval needs the batch number, 1 or more (--batch)"))
@@ -267,10 +300,14 @@ def _approval_problems(session: Session, problems: ProblemList, where: str, alli
                              "approval needs the approving department (--department)"))
     stored = session.execute(select(Charter.version).where(Charter.alliance == alliance)
                              .limit(1)).scalar_one_or_none()
-    if not (charter or "").strip() and stored is None:
-        problems.add(Problem(where, None, "charter", charter,
+    checked = None
+    if charter is not None:
+        checked = _charter_file(session, problems, where, alliance, charter)
+    elif stored is None:
+        problems.add(Problem(where, None, "charter", None,
                              "approval needs the alliance's charter: import it (innoalliance "
-                             "charter import FILE) or name the signed document (--charter)"))
+                             "charter import FILE.yaml) or name its file (--charter "
+                             "FILE.yaml)"))
     types = set(session.execute(
         select(Organization.type).join(Membership,
                                        Membership.organization == Organization.credit_code)
@@ -282,6 +319,7 @@ def _approval_problems(session: Session, problems: ProblemList, where: str, alli
         problems.add(Problem(where, None, "members", None,
                              "approval needs at least one university or research institute "
                              "member"))
+    return checked
 
 
 def activity_grade(engine: Engine, alliance: str, year: int) -> tuple[str, float]:
@@ -301,15 +339,17 @@ def activity_grade(engine: Engine, alliance: str, year: int) -> tuple[str, float
 def transition(engine: Engine, alliance: str, to: str, *, reason: str, who: str | None = None,
                when: dt.date | dt.datetime | None = None, batch: int | None = None,
                year: int | None = None, department: str | None = None,
-               charter: str | None = None, grade_year: int | None = None,
+               charter: Path | str | None = None, grade_year: int | None = None,
                rules: LifecycleRules = LifecycleRules()) -> TransitionRecord:
     """Move ``alliance`` to state ``to`` if :data:`TRANSITIONS` and the rules allow it; record
     who, when, why and the inputs, and set the alliance's status. All or nothing.
 
-    Approval needs ``batch``, ``year``, ``department``, a ``charter`` reference, and current
-    members including an enterprise and a university or research institute; every missing input
-    is listed at once. A review outcome needs ``grade_year``: the alliance's activity grade for
-    that year must call for exactly that outcome under ``rules``; grade and score are recorded.
+    Approval needs ``batch``, ``year``, ``department``, a charter, and current members including
+    an enterprise and a university or research institute; every missing input is listed at once.
+    The charter is the alliance's stored one, or the file ``charter`` (YAML or JSON), which is
+    checked as an import is and stored as the next charter version in the same transaction.
+    A review outcome needs ``grade_year``: the alliance's activity grade for that year must call
+    for exactly that outcome under ``rules``; grade and score are recorded.
     """
     require_current(engine)
     if to not in TRANSITIONS:
@@ -334,10 +374,12 @@ def transition(engine: Engine, alliance: str, to: str, *, reason: str, who: str 
             problems.add(Problem(where, None, "reason", reason, "say why (--reason)"))
         _not_before_last(problems, where, log, at)
         inputs: dict[str, Any] = {}
+        checked: tuple[object, str] | None = None
         if to == "approved":
-            _approval_problems(session, problems, where, alliance, batch, year, department,
-                               charter)
-            inputs.update(batch=batch, year=year, department=department, charter=charter,
+            checked = _approval_problems(
+                session, problems, where, alliance, batch, year, department,
+                None if charter is None or not str(charter).strip() else Path(charter))
+            inputs.update(batch=batch, year=year, department=department,
                           pilot_until=None if year is None else year + rules.pilot_years)
         review = state == "under_review" and to in REVIEW_OUTCOMES
         if review and grade_year is None:
@@ -358,8 +400,11 @@ def transition(engine: Engine, alliance: str, to: str, *, reason: str, who: str 
                           system=ACTIVITY_SYSTEM, rules=rules.as_dict())
             if to == "renewed":
                 inputs["renewed_until"] = grade_year + rules.pilot_years
+        who = who or actor()
+        if to == "approved":
+            inputs.update(_approval_charter(session, alliance, checked, who))
         entry = AllianceTransition(alliance=alliance, kind="state", from_state=state,
-                                   to_state=to, organization=None, actor=who or actor(), at=at,
+                                   to_state=to, organization=None, actor=who, at=at,
                                    reason=reason.strip(), inputs=_json(inputs))
         session.add(entry)
         before: dict[str, Any] = {"state": state, "status": row.status}
@@ -373,6 +418,19 @@ def transition(engine: Engine, alliance: str, to: str, *, reason: str, who: str 
                     before=before, after=after, reason=entry.reason, when=at.isoformat())
         session.flush()
         return _record(entry)
+
+
+def _approval_charter(session: Session, alliance: str, checked: tuple[object, str] | None,
+                      who: str) -> dict[str, Any]:
+    """Store the checked charter file (unless it is the stored version already) and name the
+    charter the approval rests on: file and version."""
+    if checked is not None:
+        data, file = checked
+        done = store_document(session, data, file, who, skip_unchanged=True)
+        return {"charter": file, "charter_version": done.version}
+    row = session.execute(select(Charter.version, Charter.source).where(
+        Charter.alliance == alliance).order_by(Charter.version.desc()).limit(1)).one()
+    return {"charter": row.source, "charter_version": row.version}
 
 
 def _json(data: dict[str, Any]) -> str:

@@ -60,7 +60,8 @@ def resolve_regions(engine: Engine, wanted: Sequence[str]) -> RegionSet:
             codes.append(item)
         else:
             raise UnknownReference("region", item,
-                                   closest(item, [*PRESETS, *known.index.tolist()]))
+                                   closest(item, [*PRESETS, *known.index.tolist()]),
+                                   listed_as="regions")
     codes = list(dict.fromkeys(codes))
     if len(codes) < 2:
         raise MethodError(f"a plan needs at least two regions, got {codes}",

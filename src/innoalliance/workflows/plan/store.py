@@ -107,7 +107,8 @@ def _ecology(engine: Engine, name: str, regions: RegionSet, wetness: str) -> Eco
     with transaction(engine) as session:
         layers = {r.name: r for r in session.scalars(select(RasterLayer))}
     if name not in layers:
-        raise UnknownReference("raster layer", name, closest(name, list(layers)))
+        raise UnknownReference("raster layer", name, closest(name, list(layers)),
+                               listed_as="rasters")
     layer = layers[name]
     bands = _band_map(layer)
     # water masked (MNDWI > 0) when the bands allow, as Xu & Deng (2022) advise: otherwise the

@@ -66,8 +66,10 @@ def import_table_file(
     with transaction(engine) as session:
         known = Known(session)
         if wide is not None:
-            table = melt_wide(table, wide.columns, known, wide.indicator, wide.year,
-                              wide.industry, wide.source)
+            melted = melt_wide(table, wide.columns, known, wide.indicator, wide.year,
+                               wide.industry, wide.source)
+            melted.sheet = table.sheet  # problems keep naming the sheet, as file[sheet]
+            table = melted
         validated = validate(table, schema, known, units)
         return write(session, validated, who or actor())
 

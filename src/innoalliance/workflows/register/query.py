@@ -73,7 +73,8 @@ def show_record(engine: Engine, kind: str, ident: str) -> dict[str, Any]:
         if row is None:
             keys = [" / ".join(map(str, r)) for r in conn.execute(
                 select(*(table.c[k] for k in key))).all()]
-            raise UnknownReference(kind, ident, closest(ident.replace("/", " / "), keys))
+            raise UnknownReference(kind, ident, closest(ident.replace("/", " / "), keys),
+                                   listed_as=kind)
         record = {k: v for k, v in row.items() if k != "geometry"}
         if kind == "alliances":
             members = conn.execute(

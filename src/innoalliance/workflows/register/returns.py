@@ -73,8 +73,8 @@ def _fill(table: PartTable, alliance: str, names: set[str], source: str,
         frame["source"] = frame["source"].where(frame["source"].notna(), source)
     else:
         frame["source"] = source
-    return PartTable(table.path, frame, table.first_row, table.numbers, part=table.part,
-                     shared=table.shared)
+    return PartTable(table.path, frame, table.first_row, table.numbers, table.sheet,
+                     part=table.part, shared=table.shared)
 
 
 def import_return(engine: Engine, path: Path, who: str | None = None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from innoalliance.ingest.writer import ImportResult
-from innoalliance.store.engine import upgrade
+from innoalliance.store.engine import create_store_file, upgrade
 from innoalliance.workflows.register.imports import import_table_file
 
 CATALOGUES = ("regions", "industries")
@@ -22,8 +22,10 @@ def catalogue_path(kind: str) -> Path:
 def init_store(engine: Engine) -> list[ImportResult]:
     """Migrate the schema to the newest revision and load (or refresh) the catalogues.
 
-    Idempotent: on an initialised store it changes nothing unless the catalogues changed.
+    Idempotent: on an initialised store it changes nothing unless the catalogues changed. A SQLite
+    file that does not exist is created (this and the demo are the only ways to make a store).
     """
+    create_store_file(engine)
     upgrade(engine)
     return [
         import_table_file(engine, kind, catalogue_path(kind), who="innoalliance init")

@@ -255,7 +255,8 @@ def compare_cost(engine: Engine, alliance: str, needs: Path) -> Comparison:
     unknown = [a for a in m.alternatives if a not in members]
     if unknown:
         raise UnknownReference(f"member of {alliance}", unknown[0],
-                               closest(unknown[0], sorted(members)))
+                               closest(unknown[0], sorted(members)),
+                               hint=f"see its members: innoalliance show alliances {alliance}")
     costs = m.values[:, 0]
     game = AirportGame(costs)
     players = m.alternatives
