@@ -72,7 +72,7 @@ def test_user_mistakes_are_messages(db_url: str, tmp_path: Path) -> None:
     code, _, err = run("show", "regions", "339999", "--db", db_url)
     assert code == 1 and "no region '339999'" in err
     code, _, err = run("export", "regions", "--format", "gpkg", "--db", db_url)
-    assert code == 1 and "csv or json" in err
+    assert code == 1 and "csv, json or xlsx" in err and "--format" in err
 
 
 def test_bad_database_url(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from innoalliance.workflows.register.export import (
     export_boundaries,
     export_frame,
     frame_to_text,
+    frame_to_xlsx,
 )
 from innoalliance.workflows.register.imports import WideLayout, check_kind, import_files
 from innoalliance.workflows.register.layers import import_china_boundaries
@@ -136,7 +137,8 @@ def export_command(
     kind: Annotated[str, typer.Argument(help=KINDS_HELP, show_default=False)],
     db: DbOption = None,
     fmt: Annotated[str | None, typer.Option(
-        "--format", help="csv (default) or json; boundaries: gpkg (default) or geojson")] = None,
+        "--format", help="csv (default), json or xlsx (needs --output); boundaries: gpkg "
+                         "(default) or geojson")] = None,
     output: Annotated[Path | None, typer.Option(
         help="file to write (default: standard output; boundaries: boundaries.gpkg)")] = None,
 ) -> None:
@@ -152,6 +154,13 @@ def export_command(
         return
     fmt = fmt or "csv"
     check_format(kind, fmt)
+    if fmt == "xlsx":
+        if output is None:
+            raise InnoallianceError("an xlsx export needs a file",
+                                    hint=f"add --output {kind}.xlsx")
+        frame_to_xlsx(export_frame(engine, kind), output, sheet=kind)
+        console.print(f"wrote {kind} to {output}")
+        return
     text = frame_to_text(export_frame(engine, kind), fmt)
     if output is None:
         sys.stdout.write(text)

@@ -244,3 +244,32 @@ def closest(value: str, candidates: list[str]) -> str | None:
     """The candidate most like ``value``, if any is reasonably close."""
     match = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
     return match[0] if match else None
+
+
+#: What makes a spreadsheet run a text cell as a formula (OWASP "CSV injection"): a leading
+#: ``=``, ``+``, ``-``, ``@``, tab or carriage return, after any quotes the escaping added.
+_FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
+#: A plain number ("-5", "+3.5", "-1e3"): a spreadsheet reads it as that number, never a
+#: formula, so it is not escaped (a negative amount in a text column stays readable).
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _needs_quote(text: str) -> bool:
+    return bool(_FORMULA_START.match(text)) and not _PLAIN_NUMBER.match(text)
+
+
+def escape_formula(value: str) -> str:
+    """A text cell as CSV and XLSX exports write it: prefixed with ``'`` when a spreadsheet
+    would otherwise run it as a formula (it starts with ``=``, ``+``, ``-``, ``@``, tab or
+    carriage return and is not a plain number such as ``-5``).
+
+    Text that already starts with quotes before such a character (``'=x``) gets one more, so
+    :func:`unescape_formula` gives back every value exactly; other text is left as it is.
+    """
+    return "'" + value if _needs_quote(value) else value
+
+
+def unescape_formula(cell: str) -> str:
+    """The value :func:`escape_formula` escaped: one leading ``'`` dropped where escaping added
+    it (``'=x`` → ``=x``, ``''=x`` → ``'=x``); any other cell (``'-5``, ``'plain``) as it is."""
+    return cell[1:] if cell.startswith("'") and _needs_quote(cell[1:]) else cell

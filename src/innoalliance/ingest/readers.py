@@ -1,6 +1,8 @@
 """Read a table file (CSV, XLSX, JSON) into a frame of text cells, keeping row numbers.
 
-Every cell is read as text and stripped; empty cells become ``None``. ``Table.row_numbers`` maps
+Every cell is read as text and stripped; empty cells become ``None``. In CSV and XLSX files
+the ``'`` that exports put before formula-like text (see
+:func:`innoalliance.ingest.cells.escape_formula`) is dropped again. ``Table.row_numbers`` maps
 each frame row to the row a person sees: for CSV and XLSX the header is row 1, so the first data
 row is row 2; for JSON the first record is record 1.
 """
@@ -18,7 +20,7 @@ import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from innoalliance.errors import Problem, ValidationError
-from innoalliance.ingest.cells import closest
+from innoalliance.ingest.cells import closest, unescape_formula
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".json")
 XLSX_SUFFIXES = (".xlsx", ".xlsm")
@@ -238,7 +240,21 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
     frame.columns = [str(c).strip() for c in frame.columns]
     label = path.name if read_sheet is None else f"{path.name}[{read_sheet}]"
     check_header(list(frame.columns), label)
-    return Table(path, text_frame(frame), first, sheet=read_sheet)
+    cells = text_frame(frame)
+    if suffix != ".json":  # spreadsheet files: undo the exports' formula escaping
+        _unescape_formulas(cells)
+    return Table(path, cells, first, sheet=read_sheet)
+
+
+def _unescape_formulas(frame: pd.DataFrame) -> None:
+    """Drop, in place, the ``'`` that CSV and XLSX exports put before formula-like text."""
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        quoted = column.str.startswith("'", na=False).to_numpy(dtype=bool)
+        if quoted.any():
+            values = column.to_numpy(dtype=object).copy()
+            values[quoted] = [unescape_formula(v) for v in values[quoted]]
+            frame.isetitem(position, values)
 
 
 def text_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 Records are matched on their natural key, so importing a file twice changes nothing the second
 time. An update is conditional on the ``version`` read a moment before; if another writer moved
-it on, the import fails with :class:`~innoalliance.errors.ConflictError` and nothing is written.
+it on, the import fails with :class:`StaleRecords` (a :class:`~innoalliance.errors.ConflictError`
+naming those records' keys) and nothing is written.
 """
 
 from __future__ import annotations
@@ -29,6 +30,19 @@ from innoalliance.store.audit import audit_entry
 
 AUDIT_LIST_LIMIT = 1000
 _MISSING = "\x00missing"
+
+
+class StaleRecords(ConflictError):
+    """Records another writer changed between reading and updating them; ``keys`` are their
+    natural keys (as tuples, in the order of the kind's key columns)."""
+
+    def __init__(self, table: str, keys: list[tuple[Any, ...]]) -> None:
+        super().__init__(
+            f"{len(keys)} {table} record(s) were changed by someone else during this import; "
+            "nothing was written",
+            hint="import the file again",
+        )
+        self.keys = keys
 
 
 def _table(model: type[Base]) -> Table:
@@ -201,7 +215,7 @@ def write(session: Session, validated: Validated, actor: str, action: str = "imp
     new_rows = _parents_first(schema, rows if is_new.all() else rows[is_new])
     bulk_insert(session, table, new_rows, {"version": 1}, into_empty=not any_stored, key=key)
     if changed.any():
-        _update(session, table, columns, rows[changed], before[differs])
+        _update(session, table, columns, key, rows[changed], before[differs])
     # an empty table has no list items either: they refer to its records
     _replace_children(session, validated, rows, is_new, changed, into_empty=not any_stored)
     result = ImportResult(
@@ -233,8 +247,8 @@ def _parents_first(schema: KindSchema, rows: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(ordered) if len(ordered) > 1 else ordered[0]
 
 
-def _update(session: Session, table: Table, columns: Sequence[str], rows: pd.DataFrame,
-            stored: pd.DataFrame) -> None:
+def _update(session: Session, table: Table, columns: Sequence[str], key: Sequence[str],
+            rows: pd.DataFrame, stored: pd.DataFrame) -> None:
     params = [{f"v_{k}": v for k, v in r.items()} for r in rows[list(columns)].to_dict("records")]
     for record, (row_id, version) in zip(
         params, stored[["id", "version"]].itertuples(index=False), strict=True
@@ -246,15 +260,12 @@ def _update(session: Session, table: Table, columns: Sequence[str], rows: pd.Dat
         .where(table.c.id == bindparam("_id"), table.c.version == bindparam("_version"))
         .values({**{c: bindparam(f"v_{c}") for c in columns}, "version": table.c.version + 1})
     )
-    done = 0
+    stale = []
     for record in params:
-        done += session.execute(statement, record).rowcount  # type: ignore[attr-defined]
-    if done != len(params):
-        raise ConflictError(
-            f"{len(params) - done} {table.name} record(s) were changed by someone else "
-            "during this import; nothing was written",
-            hint="import the file again",
-        )
+        if not session.execute(statement, record).rowcount:  # type: ignore[attr-defined]
+            stale.append(tuple(record[f"v_{k}"] for k in key))
+    if stale:
+        raise StaleRecords(table.name, stale)
 
 
 def _replace_children(session: Session, validated: Validated, rows: pd.DataFrame,

@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from swagger_ui_bundle import swagger_ui_path
 
 from innoalliance import __version__
-from innoalliance.errors import InnoallianceError, StoreError, UnknownReference
+from innoalliance.errors import ConflictError, InnoallianceError, StoreError, UnknownReference
 from innoalliance.store.engine import make_engine
 from innoalliance.web import account, admin, committee, public, records, runs
 from innoalliance.web.auth import Auth, check_secret, secret_from_env
@@ -161,6 +161,12 @@ async def store_unreachable(request: Request, exc: Exception) -> Response:
              "try again shortly"))
 
 
+async def conflict(request: Request, exc: Exception) -> Response:
+    """Someone else's write came first (a version moved on, the record's head changed): 409."""
+    assert isinstance(exc, ConflictError)
+    return answer(request, exc, 409, "conflict")
+
+
 async def user_error(request: Request, exc: Exception) -> Response:
     """Any other mistake of the user's: 422."""
     assert isinstance(exc, InnoallianceError)
@@ -195,7 +201,7 @@ async def forbidden(request: Request, exc: Exception) -> Response:
 
 HANDLERS: dict[type[Exception], Any] = {
     RequestValidationError: bad_request, UnknownReference: not_found, StoreError: store_down,
-    InnoallianceError: user_error, StarletteHTTPException: http_error,
+    InnoallianceError: user_error, ConflictError: conflict, StarletteHTTPException: http_error,
     LoginRequired: login_required, Forbidden: forbidden,
     OperationalError: store_unreachable, InterfaceError: store_unreachable}
 

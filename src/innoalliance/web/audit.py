@@ -1,4 +1,9 @@
-"""The audit log as the admin browses it (filters, pages, newest first) and exports it (CSV)."""
+"""The audit log as the admin browses it (filters, pages, newest first) and exports it (CSV).
+
+The CSV export escapes formula-like text (a user name such as ``=HYPERLINK(…)``) with a leading
+``'`` so that a spreadsheet shows it instead of running it; see
+:func:`innoalliance.ingest.cells.escape_formula`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine, RowMapping, func, select
 
+from innoalliance.ingest.cells import escape_formula
 from innoalliance.model import AuditEntry
 
 AUDIT_PAGE = 50
@@ -45,8 +51,13 @@ def audit_page(engine: Engine, kind: str | None, actor: str | None, page: int,
             "kind": kind or "", "actor": actor or "", "kinds": kinds}
 
 
+def _cell(value: Any) -> Any:
+    return escape_formula(value) if isinstance(value, str) else value
+
+
 def audit_csv(engine: Engine, kind: str | None, actor: str | None) -> str:
-    """The (filtered) audit log as CSV, newest first, with a BOM so spreadsheets read UTF-8."""
+    """The (filtered) audit log as CSV, newest first, with a BOM so spreadsheets read UTF-8;
+    formula-like text cells are escaped with a leading ``'``."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["id", "at", "actor", "action", "kind", "detail"])
@@ -54,6 +65,6 @@ def audit_csv(engine: Engine, kind: str | None, actor: str | None) -> str:
         for row in conn.execute(_audit_query(kind, actor).order_by(AuditEntry.id.desc())
                                 ).mappings():
             entry = _entry(row)
-            writer.writerow([entry[c] for c in ("id", "at", "actor", "action", "kind",
-                                                "detail")])
+            writer.writerow([_cell(entry[c]) for c in ("id", "at", "actor", "action", "kind",
+                                                       "detail")])
     return "\ufeff" + out.getvalue()

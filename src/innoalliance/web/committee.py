@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from pydantic import ValidationError as Invalid
 from sqlalchemy import Engine
 
-from innoalliance.errors import InnoallianceError
+from innoalliance.errors import ConflictError, InnoallianceError
 from innoalliance.web.access import allowed, require
 from innoalliance.web.auth import Principal
 from innoalliance.web.context import API, CSRF, DateInRange, EngineDep, get_auth, page
@@ -34,7 +34,7 @@ from innoalliance.workflows.share.runs import ShareRequest, compare, save_and_re
 Name = Annotated[str, Path(max_length=200, description="alliance name")]
 RiskRule = Literal["proportional", "cea", "cel", "talmud"]
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorOut} for code in (401, 403, 404, 422)}
+    code: {"model": ErrorOut} for code in (401, 403, 404, 409, 422)}
 
 routes = Routes()
 
@@ -135,6 +135,8 @@ def allocations_run(request: Request, name: Name,
         result = run(engine, name, params, user.username)
     except (Invalid, ValueError) as exc:
         return _ledger_page(request, engine, name, 422, problem=str(exc).splitlines()[0])
+    except ConflictError as exc:
+        return _ledger_page(request, engine, name, 409, problem=exc.message)
     except InnoallianceError as exc:
         return _ledger_page(request, engine, name, 422, problem=exc.message)
     if result.get("recorded"):

@@ -12,6 +12,7 @@ Forbidden                   403     (none)
 UnknownReference            404     ``suggestion`` (the closest known name, or null)
 HTTPException               4xx     (none): unknown path, method not allowed, ...
 VersionConflict             409     ``problems`` (empty), ``version``, ``actor``, ``at``
+ConflictError               409     (none): another write came first (e.g. the ledger's head)
 ValidationError             422     ``problems`` (row, column, value, rule, suggestion)
 ValidationError (request)   422     ``problems`` and FastAPI's ``detail``
 any other user error        422     (none, or as its class adds)

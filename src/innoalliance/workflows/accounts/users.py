@@ -4,6 +4,7 @@ disable, issue and revoke tokens. Every change is audited; no password, hash or 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from sqlalchemy import Engine, select, update
 
@@ -18,6 +19,8 @@ from innoalliance.store.passwords import hash_password, hash_token, new_token
 from innoalliance.workflows.common import actor
 
 MIN_PASSWORD = 8
+#: a user name may not start with these: a spreadsheet would run it as a formula
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def _now() -> dt.datetime:
@@ -30,13 +33,31 @@ def _problem(column: str, value: str | None, rule: str, suggestion: str | None =
                            hint="see: innoalliance user add --help")
 
 
+def username_rule(username: str) -> str | None:
+    """The rule ``username`` breaks, or ``None`` for a good name: it must not be empty or only
+    spaces, contain ``/`` or a control character, or start with ``=``, ``+``, ``-`` or ``@``."""
+    if not username.strip():
+        return "must not be empty or only spaces"
+    if "/" in username:
+        return "must not contain '/'"
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in username):
+        return "must not contain control characters (tab, newline, …)"
+    if username.startswith(FORMULA_STARTS):
+        return f"must not start with {', '.join(FORMULA_STARTS)} (a spreadsheet runs it)"
+    return None
+
+
 def add_user(engine: Engine, username: str, role: str, password: str, *,
              organization: str | None = None, alliance: str | None = None,
              who: str | None = None) -> User:
     """Store a new user, checking the role's scope (member: organization; secretariat and
     committee: alliance) and that the name is free; audited as added by ``who`` (default:
-    ``INNOALLIANCE_ACTOR`` or the login name), without the password or its hash."""
+    ``INNOALLIANCE_ACTOR`` or the login name), without the password or its hash. The name
+    must pass :func:`username_rule`."""
     require_current(engine)
+    broken = username_rule(username)
+    if broken is not None:
+        raise _problem("username", username, broken)
     if role not in ROLES:
         raise _problem("--role", role, f"must be one of {', '.join(ROLES)}",
                        closest(role, list(ROLES)))

@@ -2,6 +2,12 @@
 
 Exports use the import schemas' columns, so export → import into an empty store → export gives
 the same files. Quantities are written in their stored unit (money in 元).
+
+CSV and XLSX exports escape formula-like text (OWASP "CSV injection"): a text cell starting with
+``=``, ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` so a spreadsheet shows it
+instead of running it; text that is a plain number (``-5``) and numeric cells are left as they
+are. Importing such a file drops the ``'`` again, so the round trip still gives the same files.
+JSON is not a spreadsheet format and is written unescaped.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from sqlalchemy import Engine, select
 
 from innoalliance.errors import Problem, ValidationError
 from innoalliance.ingest.boundaries import write_boundaries
+from innoalliance.ingest.cells import escape_formula
 from innoalliance.ingest.kinds import TABLE_KINDS
 from innoalliance.ingest.units import STORED_UNIT
 from innoalliance.ingest.writer import CHILD_TABLES
@@ -103,7 +110,28 @@ def frame_to_text(frame: pd.DataFrame, fmt: str) -> str:
     if fmt == "json":
         records = [{k: json_value(v) for k, v in r.items()} for r in frame.to_dict("records")]
         return json.dumps(records, ensure_ascii=False, indent=1) + "\n"
-    return str(frame.to_csv(index=False, lineterminator="\n"))
+    return str(escape_frame(frame).to_csv(index=False, lineterminator="\n"))
+
+
+def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells are escaped for spreadsheets (see
+    :func:`innoalliance.ingest.cells.escape_formula`); numbers, dates and empty cells as they
+    are."""
+    escaped = frame.copy()
+    for position in range(frame.shape[1]):
+        column = frame.iloc[:, position]
+        if column.dtype == object:
+            values = np.empty(len(column), dtype=object)
+            values[:] = [escape_formula(v) if isinstance(v, str) else v for v in column]
+            escaped.isetitem(position, values)
+    return escaped
+
+
+def frame_to_xlsx(frame: pd.DataFrame, path: Path, sheet: str = "data") -> None:
+    """Write an exported frame to the XLSX workbook ``path`` (one sheet, header row), its text
+    cells escaped so that none becomes a formula; ``innoalliance import`` reads it back."""
+    cells = escape_frame(frame).map(json_value)
+    cells.to_excel(path, sheet_name=sheet, index=False, engine="openpyxl")
 
 
 def export_boundaries(engine: Engine, path: Path, fmt: str) -> int:
@@ -122,10 +150,11 @@ def export_boundaries(engine: Engine, path: Path, fmt: str) -> int:
 def check_format(kind: str, fmt: str) -> None:
     """Refuse a format that cannot hold ``kind``."""
     spatial = kind == "boundaries"
-    ok = fmt in ("geojson", "gpkg") if spatial else fmt in ("csv", "json")
+    ok = fmt in ("geojson", "gpkg") if spatial else fmt in ("csv", "json", "xlsx")
     if not ok:
-        allowed = "geojson or gpkg" if spatial else "csv or json"
+        allowed = "geojson or gpkg" if spatial else "csv, json or xlsx"
         raise ValidationError(
             [Problem("--format", None, None, fmt, f"{kind} export as {allowed}")],
             message=f"{kind} cannot be exported as {fmt}; use {allowed}",
+            hint=f"choose --format {allowed.replace(' or ', ' | ').replace(', ', ' | ')}",
         )

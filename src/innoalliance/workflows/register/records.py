@@ -9,7 +9,7 @@ scope column empty gets the scope's value; a row naming another value is a probl
 A row may carry the ``version`` its writer saw. If the stored record has moved on since,
 :class:`VersionConflict` says who changed it last and nothing at all is written, also when the
 record moves on between the check and the write (the version is checked again after writing, in
-the same transaction).
+the same transaction, and an update that finds the record moved on is the same conflict).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from innoalliance.ingest.known import Known
 from innoalliance.ingest.readers import Table, read_table, text_frame
 from innoalliance.ingest.schema import KindSchema
 from innoalliance.ingest.validate import validate
-from innoalliance.ingest.writer import ImportResult, write
+from innoalliance.ingest.writer import ImportResult, StaleRecords, write
 from innoalliance.model import AuditEntry
 from innoalliance.store.engine import require_current, transaction
 from innoalliance.workflows.register.export import export_frame, json_value
@@ -202,15 +202,23 @@ def write_rows(engine: Engine, kind: str, rows: Sequence[Mapping[str, Any]], act
             keys = [tuple(k) for k in validated.rows[list(schema.key)].itertuples(index=False)]
             expected = {k: v for k, v in zip(keys, seen, strict=True) if v is not None}
             before = _versions(session, schema, list(expected))
-            result = write(session, validated, actor, EDIT)
+            try:
+                result = write(session, validated, actor, EDIT)
+            except StaleRecords as stale:  # moved on between reading and updating
+                raise _Stale(stale.keys[0], None) from None
             after = _versions(session, schema, list(expected))
             for k, version in expected.items():
                 now = after.get(k)
                 # unchanged: still as read; changed: exactly one step on from what was read
                 if now is None or before.get(k) != version or now - version not in (0, 1):
-                    raise _Stale(k, now if before.get(k) == version else before.get(k) or 0)
+                    # moved on before the write: the version read then; during it: read it
+                    # after the rollback (``now`` may count this very write)
+                    raise _Stale(k, None if before.get(k) == version else before.get(k) or 0)
     except _Stale as stale:
         key, now = stale.args
+        if now is None:  # the transaction is over: read the version it has now
+            with transaction(engine) as session:
+                now = _versions(session, schema, [key]).get(key, 0)
         text = key_text(schema, dict(zip(schema.key, key, strict=True)))
         actor, at = last_change(engine, schema.kind, text) or ("", "")
         raise VersionConflict(schema.kind, text, now, actor, at) from None
@@ -218,7 +226,7 @@ def write_rows(engine: Engine, kind: str, rows: Sequence[Mapping[str, Any]], act
 
 
 class _Stale(Exception):
-    """Internal: a record's version moved on (key, version found)."""
+    """Internal: a record's version moved on (key, version found or ``None``: read it)."""
 
 
 def import_scoped_file(engine: Engine, kind: str, path: Path, actor: str, *,
