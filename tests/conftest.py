@@ -11,6 +11,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine
@@ -83,3 +84,17 @@ def write(path: Path, text: str) -> Path:
     """Write ``text`` (a table as CSV) to ``path`` and return the path."""
     path.write_text(text.lstrip("\n"), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def client(demo_url: str) -> Iterator[Any]:
+    """A web client (``fastapi.testclient.TestClient``) of the shared demo store."""
+    import warnings
+
+    from innoalliance.web.app import create_app
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Using `httpx` with `starlette\.testclient`")
+        from fastapi.testclient import TestClient
+    with TestClient(create_app(demo_url)) as c:
+        yield c

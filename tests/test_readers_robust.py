@@ -12,8 +12,7 @@ import pytest
 
 from innoalliance.errors import ValidationError
 from innoalliance.ingest.creditcode import complete
-from innoalliance.ingest.decision import read_json
-from innoalliance.ingest.readers import read_table
+from innoalliance.ingest.readers import load_json, read_table
 from innoalliance.ingest.returns import read_return
 
 from .conftest import write
@@ -163,7 +162,7 @@ def test_returns_sheet_option_is_refused(db: str, tmp_path: Path) -> None:
 
 def test_missing_file_and_bad_json_hints(db: str, tmp_path: Path) -> None:
     missing = tmp_path / "missing.csv"
-    for reader in (read_table, read_return, read_json):
+    for reader in (read_table, read_return, load_json):
         with pytest.raises(ValidationError) as exc:
             reader(missing)
         assert "no such file" in exc.value.problems[0].rule
@@ -171,7 +170,7 @@ def test_missing_file_and_bad_json_hints(db: str, tmp_path: Path) -> None:
         assert "path" in (exc.value.hint or "")
     bad = tmp_path / "bad.json"
     bad.write_text('[{"a": 1},\n {"a": 2,}]\n', encoding="utf-8")
-    for reader in (read_table, read_return, read_json):
+    for reader in (read_table, read_return, load_json):
         with pytest.raises(ValidationError) as exc:
             reader(bad)
         hint = exc.value.hint or ""

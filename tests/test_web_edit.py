@@ -42,12 +42,6 @@ def target(demo_engine: Engine) -> Iterator[str]:
         row.amount, row.unit, row.due, row.description = saved
 
 
-@pytest.fixture
-def client(demo_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(demo_url)) as c:
-        yield c
-
-
 def url_of(ref: str, alliance: str = A) -> str:
     return f"/alliances/{quote(alliance)}/records/commitments/{quote(ref)}/edit"
 

@@ -8,15 +8,12 @@ file is a problem on the page), so there is no 413 or 415 to pin here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-import pytest
 from sqlalchemy import Engine
 
 from innoalliance.errors import StoreError
-from innoalliance.web.app import create_app
 from innoalliance.web.errors import error_response
 from innoalliance.workflows.accounts.users import issue_token
 
@@ -37,12 +34,6 @@ EXTRA: dict[str, set[str]] = {
 }
 PROBLEM = {"file", "row", "column", "value", "rule", "suggestion"}
 RECORDS = f"/api/v1/alliances/{quote(A)}/records"
-
-
-@pytest.fixture
-def client(demo_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(demo_url)) as c:
-        yield c
 
 
 def bearer(engine: Engine, users: dict[str, Any], role: str) -> dict[str, str]:

@@ -20,7 +20,6 @@ from typer.testing import CliRunner
 
 from innoalliance.cli.app import app as cli
 from innoalliance.model import Industry
-from innoalliance.web.app import create_app
 from innoalliance.web.i18n import LABELS, LANGS, translator
 from innoalliance.workflows.common import save_run
 from innoalliance.workflows.register.ledger import read_ledger, select_frame
@@ -33,12 +32,6 @@ EV = "电动汽车产学研技术创新联盟"
 PAGES = ("/", "/alliances", f"/alliances/{EV}", "/map", "/board", "/reports")
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 PRIVATE = ("commitment", "contribution", "rating", "audit")
-
-
-@pytest.fixture
-def client(demo_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(demo_url)) as c:
-        yield c
 
 
 @pytest.fixture

@@ -8,27 +8,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
-import pytest
 from sqlalchemy import Engine, func, select
 
 from innoalliance.model import AuditEntry, Event, Offer
-from innoalliance.web.app import create_app
 from innoalliance.workflows.accounts.users import issue_token
 
 from .test_web_auth import CSRF, A, TestClient, login, world  # noqa: F401
 
 BASE = f"/alliances/{quote(A)}/records"
 API = f"/api/v1/alliances/{quote(A)}/records"
-
-
-@pytest.fixture
-def client(demo_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(demo_url)) as c:
-        yield c
 
 
 def csrf(client: TestClient, url: str) -> str:

@@ -28,21 +28,10 @@ from innoalliance.web.auth import check_secret
 from innoalliance.web.uploads import MAX_UPLOAD
 
 from .test_web_auth import CSRF, A, TestClient, login, world  # noqa: F401
+from .test_web_records import csrf
 
 IMPORTS = (f"/alliances/{quote(A)}/records/events/import", "/admin/import",
            "/me/records/offers/import")
-
-
-@pytest.fixture
-def client(demo_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(demo_url)) as c:
-        yield c
-
-
-def csrf(client: TestClient, url: str) -> str:
-    found = CSRF.search(client.get(url).text)
-    assert found, url
-    return found.group(1)
 
 
 # -- 1. request bodies -----------------------------------------------------------------------

@@ -27,14 +27,9 @@ FACTORY = "innoalliance.cli.serve:app_from_env"
 
 def app_from_env() -> FastAPI:
     """The web application over the store named by ``INNOALLIANCE_DB`` (the factory of the
-    worker processes of ``innoalliance serve --workers N``, which sets that variable); a weak
-    ``INNOALLIANCE_SECRET`` is refused as by ``serve``."""
+    worker processes of ``innoalliance serve --workers N``, which sets that variable)."""
     from innoalliance.web.app import create_app
-    from innoalliance.web.auth import check_secret, secret_from_env
 
-    secret = secret_from_env()
-    if secret is not None:
-        check_secret(secret)
     return create_app(resolve_url(os.environ.get(ENV_VAR)))
 
 
@@ -60,20 +55,17 @@ def serve_command(
         if (exc.name or "").split(".")[0] not in WEB_EXTRA:
             raise  # a broken install or a bug, not a missing extra: show it as it is
         raise MissingExtra("web", "serving the web platform") from exc
-    from innoalliance.web.auth import SECRET_ENV, check_secret, secret_from_env
+    from innoalliance.web.auth import MAKE_SECRET, SECRET_ENV, secret_from_env
 
     url = resolve_url(db)
-    secret = secret_from_env()
-    if secret is not None:
-        check_secret(secret)  # a guessable secret lets anyone forge an admin's session
-    elif workers > 1:
-        raise InnoallianceError(
-            f"--workers {workers} needs {SECRET_ENV}: without it each worker signs sessions "
-            "with its own random secret, and a sign-in made on one worker fails on the others",
-            hint=f"set {SECRET_ENV} to a long random value, the same for every worker, e.g. "
-                 f"export {SECRET_ENV}=\"$(python -c 'import secrets; "
-                 "print(secrets.token_urlsafe(32))')\"")
-    else:
+    secret = secret_from_env()  # a guessable one is refused: it would let anyone forge sessions
+    if secret is None:
+        if workers > 1:
+            raise InnoallianceError(
+                f"--workers {workers} needs {SECRET_ENV}: without it each worker signs sessions "
+                "with its own random secret, and a sign-in made on one worker fails on the "
+                "others", hint=f"set {SECRET_ENV} to a long random value, the same for every "
+                               f"worker, e.g. {MAKE_SECRET}")
         console.print(f"[yellow]warning:[/] {SECRET_ENV} is not set: sessions are signed with a "
                       "random secret and end when the server stops", highlight=False)
     shown = f" with {workers} workers" if workers > 1 else ""

@@ -254,7 +254,9 @@ _FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
-def _needs_quote(text: str) -> bool:
+def looks_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would run ``text`` as a formula: it starts (after any quotes) with
+    ``=``, ``+``, ``-``, ``@``, tab or carriage return and is not a plain number."""
     return bool(_FORMULA_START.match(text)) and not _PLAIN_NUMBER.match(text)
 
 
@@ -266,10 +268,10 @@ def escape_formula(value: str) -> str:
     Text that already starts with quotes before such a character (``'=x``) gets one more, so
     :func:`unescape_formula` gives back every value exactly; other text is left as it is.
     """
-    return "'" + value if _needs_quote(value) else value
+    return "'" + value if looks_like_formula(value) else value
 
 
 def unescape_formula(cell: str) -> str:
     """The value :func:`escape_formula` escaped: one leading ``'`` dropped where escaping added
     it (``'=x`` → ``=x``, ``''=x`` → ``'=x``); any other cell (``'-5``, ``'plain``) as it is."""
-    return cell[1:] if cell.startswith("'") and _needs_quote(cell[1:]) else cell
+    return cell[1:] if cell.startswith("'") and looks_like_formula(cell[1:]) else cell

@@ -60,14 +60,9 @@ def read_decision_matrix(path: Path) -> DecisionMatrix:
                           np.column_stack(columns))
 
 
-def read_json(path: Path) -> object:
-    """The parsed content of a JSON file; a clear error if it is absent or not JSON."""
-    return load_json(path)
-
-
 def read_json_document(path: Path, required: tuple[str, ...]) -> dict[str, Any]:
     """A JSON object with the ``required`` keys; a clear error for anything else."""
-    data = read_json(path)
+    data = load_json(path)
     if not isinstance(data, dict):
         raise ValidationError([Problem(path.name, None, None, None,
                                        f"must be a JSON object with {', '.join(required)}")])

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
@@ -96,17 +98,27 @@ def load_json(path: Path) -> object:
     return data
 
 
-def sheet_names(path: Path) -> list[str]:
-    """The sheets of the workbook ``path``, in order; a clear error if it is no workbook."""
+@contextmanager
+def _workbook(path: Path) -> Iterator[pd.ExcelFile]:
+    """The workbook ``path``, open; a fake or damaged one (not a zip, a part missing, broken
+    XML) is one problem naming the file, a refusal of the file system stays what it is."""
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
-            return [str(s) for s in book.sheet_names]
+            yield book
+    except ValidationError:
+        raise
     except _BROKEN_BOOK as exc:
         raise _fail(path, NOT_XLSX, HINT_XLSX) from exc
     except OSError as exc:
         if exc.errno is not None:  # the file system refused: not the workbook's fault
             raise
         raise _fail(path, NOT_XLSX, HINT_XLSX) from exc  # openpyxl: "no valid workbook part"
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of the workbook ``path``, in order; a clear error if it is no workbook."""
+    with _workbook(path) as book:
+        return [str(s) for s in book.sheet_names]
 
 
 def check_header(columns: list[str], label: str) -> None:
@@ -165,40 +177,33 @@ def _json_cell(value: object) -> str:
 
 def _read_xlsx(path: Path, sheet: str | None) -> tuple[pd.DataFrame, str]:
     """The cells of ``sheet`` (default: the first) and the sheet's name."""
-    names = sheet_names(path)
-    if not names:
-        raise _fail(path, "the workbook has no sheet", HINT_XLSX)
-    if sheet is not None and sheet not in names:
-        raise ValidationError(
-            [Problem(path.name, None, None, sheet, f"no sheet {sheet!r}; the sheets are: "
-                     f"{', '.join(names)}", closest(sheet, names))],
-            hint=f"choose a sheet with --sheet: {', '.join(names)}")
-    name = sheet if sheet is not None else names[0]
-    frame = _parse_sheet(path, name)
-    if sheet is None and frame.columns.empty:
-        others = [n for n in names[1:] if not _parse_sheet(path, n, 1).columns.empty]
-        rule = f"the sheet {name!r} is empty; it needs a header row"
-        if others:
-            raise _fail(path, rule, f"the first sheet {name!r} is empty; choose a sheet with "
-                        f"--sheet: {', '.join(others)} (or move the table to the first sheet)",
-                        f"{path.name}[{name}]")
-        raise _fail(path, rule, "put the table, with its header row, on the first sheet",
-                    f"{path.name}[{name}]")
+    with _workbook(path) as book:
+        names = [str(s) for s in book.sheet_names]
+        if not names:
+            raise _fail(path, "the workbook has no sheet", HINT_XLSX)
+        if sheet is not None and sheet not in names:
+            raise ValidationError(
+                [Problem(path.name, None, None, sheet, f"no sheet {sheet!r}; the sheets are: "
+                         f"{', '.join(names)}", closest(sheet, names))],
+                hint=f"choose a sheet with --sheet: {', '.join(names)}")
+        name = sheet if sheet is not None else names[0]
+        frame = _parse_sheet(book, name)
+        if sheet is None and frame.columns.empty:
+            others = [n for n in names[1:] if not _parse_sheet(book, n, 1).columns.empty]
+            rule = f"the sheet {name!r} is empty; it needs a header row"
+            hint = (f"the first sheet {name!r} is empty; choose a sheet with --sheet: "
+                    f"{', '.join(others)} (or move the table to the first sheet)" if others
+                    else "put the table, with its header row, on the first sheet")
+            raise _fail(path, rule, hint, f"{path.name}[{name}]")
     return frame.map(_excel_cell), name
 
 
-def _parse_sheet(path: Path, sheet: str, nrows: int | None = None) -> pd.DataFrame:
+def _parse_sheet(book: pd.ExcelFile, sheet: str, nrows: int | None = None) -> pd.DataFrame:
     try:
-        return pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl",
-                             keep_default_na=False, nrows=nrows)
+        return pd.read_excel(book, sheet_name=sheet, dtype=object, keep_default_na=False,
+                             nrows=nrows)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
-    except _BROKEN_BOOK as exc:
-        raise _fail(path, NOT_XLSX, HINT_XLSX, f"{path.name}[{sheet}]") from exc
-    except OSError as exc:
-        if exc.errno is not None:
-            raise
-        raise _fail(path, NOT_XLSX, HINT_XLSX, f"{path.name}[{sheet}]") from exc
 
 
 def _excel_cell(value: object) -> str:
@@ -238,12 +243,12 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
         raise _fail(path, "the file is empty; it needs a header row",
                     "put the header row and the rows in the file and import it again") from exc
     frame.columns = [str(c).strip() for c in frame.columns]
-    label = path.name if read_sheet is None else f"{path.name}[{read_sheet}]"
-    check_header(list(frame.columns), label)
-    cells = text_frame(frame)
+    table = Table(path, frame, first, sheet=read_sheet)
+    check_header(list(frame.columns), table.label)  # before the cells: a repeat breaks them
+    table.frame = text_frame(frame)
     if suffix != ".json":  # spreadsheet files: undo the exports' formula escaping
-        _unescape_formulas(cells)
-    return Table(path, cells, first, sheet=read_sheet)
+        _unescape_formulas(table.frame)
+    return table
 
 
 def _unescape_formulas(frame: pd.DataFrame) -> None:

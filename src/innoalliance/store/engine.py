@@ -104,14 +104,18 @@ def make_engine(url: str | None = None, *, create: bool = False) -> Engine:
     return engine
 
 
+def _require_folder(path: Path) -> None:
+    if not path.parent.is_dir():
+        raise StoreError(f"cannot create the SQLite file {path}: the folder {path.parent} does "
+                         "not exist", hint="create the folder first, or check the path")
+
+
 def create_store_file(engine: Engine) -> None:
     """Create the (empty) file of a SQLite store if it does not exist; other backends: nothing."""
     path = sqlite_file(engine)
     if path is None or path.exists():
         return
-    if not path.parent.is_dir():
-        raise StoreError(f"cannot create the SQLite file {path}: the folder {path.parent} does "
-                         "not exist", hint="create the folder first, or check the path")
+    _require_folder(path)
     try:
         sqlite3.connect(path).close()
     except sqlite3.Error as exc:
@@ -205,9 +209,7 @@ def replace_store(engine: Engine, build: Callable[[Engine], T]) -> T:
     if engine.dialect.name != "sqlite" or path is None:
         raise StoreError(f"cannot replace the contents of {_shown(engine)}",
                          hint="use a SQLite file or a PostgreSQL database")
-    if not path.parent.is_dir():
-        raise StoreError(f"cannot create the SQLite file {path}: the folder {path.parent} does "
-                         "not exist", hint="create the folder first, or check the path")
+    _require_folder(path)
     staging = path.with_name(f".{path.name}.new-{uuid.uuid4().hex[:8]}")
     try:
         new = make_engine(f"sqlite:///{staging.resolve()}", create=True)

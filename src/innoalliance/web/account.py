@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 from fastapi import Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -66,20 +67,16 @@ def _records(frame: pd.DataFrame, columns: list[str]) -> list[dict[str, Any]]:
 
 def _delivery(commitments: pd.DataFrame, contributions: pd.DataFrame,
               as_of: dt.date) -> list[dict[str, Any]]:
-    """Commitments with what was delivered against them by ``as_of``."""
-    amounts = delivered(commitments, contributions, pd.Timestamp(as_of))
-    rows = []
-    for item, got in zip(_records(commitments, ["alliance", "ref", "organization", "kind",
-                                                "amount", "unit", "due", "description"]),
-                         amounts.tolist(), strict=True):
-        amount = float(item["amount"] or 0.0)
-        share = min(1.0, got / amount) if amount > 0 else 1.0
-        due = item["due"]
-        status = delivery_status([amount - got], [got],
-                                 [due is not None and as_of.isoformat() > due])[0]
-        rows.append({**item, "delivered": got, "delivered_share": round(share, 4),
-                     "status": str(status)})
-    return rows
+    """Commitments with what was delivered against them by ``as_of``, and their status."""
+    when = pd.Timestamp(as_of)
+    got = delivered(commitments, contributions, when).to_numpy()
+    promised = commitments["amount"].fillna(0.0).to_numpy(dtype=float)
+    share = np.minimum(1.0, np.divide(got, promised, out=np.ones_like(got), where=promised > 0))
+    status = delivery_status(promised - got, got, (commitments["due"] < when).to_numpy())
+    items = _records(commitments, ["alliance", "ref", "organization", "kind", "amount", "unit",
+                                   "due", "description"])
+    return [{**item, "delivered": float(g), "delivered_share": round(float(s), 4),
+             "status": str(st)} for item, g, s, st in zip(items, got, share, status, strict=True)]
 
 
 def _credit(engine: Engine, alliance: str, organization: str, as_of: dt.date,

@@ -32,7 +32,7 @@ from innoalliance import __version__
 from innoalliance.errors import ConflictError, InnoallianceError, StoreError, UnknownReference
 from innoalliance.store.engine import make_engine
 from innoalliance.web import account, admin, committee, public, records, runs
-from innoalliance.web.auth import Auth, check_secret, secret_from_env
+from innoalliance.web.auth import Auth, secret_from_env
 from innoalliance.web.context import API, is_api, lang_of, page, refuse_nul, render
 from innoalliance.web.errors import (
     Forbidden,
@@ -215,12 +215,9 @@ AREAS = (public, account, records, committee, runs, admin)
 def create_app(engine_url: str) -> FastAPI:
     """The web application over the store at ``engine_url`` (one engine, disposed on shutdown).
 
-    A session secret given in ``INNOALLIANCE_SECRET`` must not be a well-known value
-    (:func:`~innoalliance.web.auth.check_secret`; ``innoalliance serve`` and its workers also
-    refuse one shorter than :data:`~innoalliance.web.auth.MIN_SECRET`)."""
+    A weak session secret in ``INNOALLIANCE_SECRET`` is refused
+    (:func:`~innoalliance.web.auth.secret_from_env`)."""
     secret = secret_from_env()
-    if secret is not None:
-        check_secret(secret)
     app = FastAPI(title="innoalliance", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None,  # /docs (public) serves its assets itself
                   dependencies=[Depends(refuse_nul)], description=DESCRIPTION)

@@ -73,8 +73,12 @@ def check_secret(secret: str, min_length: int = MIN_SECRET) -> None:
 
 
 def secret_from_env() -> str | None:
-    """The session-signing secret from ``INNOALLIANCE_SECRET``, if set."""
-    return os.environ.get(SECRET_ENV) or None
+    """The session-signing secret from ``INNOALLIANCE_SECRET``, if set; a weak one is refused
+    (:func:`check_secret`)."""
+    secret = os.environ.get(SECRET_ENV) or None
+    if secret is not None:
+        check_secret(secret)
+    return secret
 
 
 def secure_cookies() -> bool:

@@ -9,7 +9,7 @@ import unicodedata
 from sqlalchemy import Engine, select, update
 
 from innoalliance.errors import ConflictError, Problem, UnknownReference, ValidationError
-from innoalliance.ingest.cells import closest
+from innoalliance.ingest.cells import closest, looks_like_formula
 from innoalliance.ingest.known import require_known
 from innoalliance.model import ApiToken, User
 from innoalliance.model.accounts import ROLES
@@ -19,8 +19,6 @@ from innoalliance.store.passwords import hash_password, hash_token, new_token
 from innoalliance.workflows.common import actor
 
 MIN_PASSWORD = 8
-#: a user name may not start with these: a spreadsheet would run it as a formula
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def _now() -> dt.datetime:
@@ -42,8 +40,8 @@ def username_rule(username: str) -> str | None:
         return "must not contain '/'"
     if any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in username):
         return "must not contain control characters (tab, newline, …)"
-    if username.startswith(FORMULA_STARTS):
-        return f"must not start with {', '.join(FORMULA_STARTS)} (a spreadsheet runs it)"
+    if looks_like_formula(username):
+        return "must not start with =, +, - or @ (a spreadsheet runs it)"
     return None
 
 

@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from innoalliance.errors import MethodError, Problem, ValidationError
-from innoalliance.ingest.decision import read_decision_matrix, read_json, read_json_document
+from innoalliance.ingest.decision import read_decision_matrix, read_json_document
+from innoalliance.ingest.readers import load_json
 from innoalliance.methods._checks import check_types
 from innoalliance.methods.mcda.ahp import ahp, geometric_mean_judgments, parse_judgment
 from innoalliance.methods.mcda.fuzzy import fuzzy_evaluate
@@ -110,7 +111,7 @@ def critic_file(path: Path, types: str | None = None) -> dict[str, Any]:
 
 
 def _weights(path: Path, criteria: list[str]) -> np.ndarray:
-    data = read_json(path)
+    data = load_json(path)
     if isinstance(data, Mapping) and "weights" in data:
         data = data["weights"]
     if isinstance(data, Mapping):

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from innoalliance.errors import NoCharter
@@ -28,6 +28,7 @@ from innoalliance.ingest.charter import (
     check_charter,
     read_document,
 )
+from innoalliance.ingest.charter import Charter as CheckedCharter
 from innoalliance.ingest.known import require_known
 from innoalliance.model import Alliance, Charter, Commitment, Membership
 from innoalliance.store.audit import audit_entry
@@ -90,7 +91,8 @@ def _stored(row: Charter) -> StoredCharter:
                          row.recorded_at)
 
 
-def _latest(session: Session, alliance: str) -> Charter | None:
+def latest_charter(session: Session, alliance: str) -> Charter | None:
+    """The newest stored version of ``alliance``'s charter in ``session``, ``None`` if none."""
     return session.execute(select(Charter).where(Charter.alliance == alliance)
                            .order_by(Charter.version.desc()).limit(1)).scalar_one_or_none()
 
@@ -100,21 +102,21 @@ def import_document(engine: Engine, data: object, file: str, who: str, *,
     """Check a charter's data and store it as the alliance's next version (all or nothing)."""
     require_current(engine)
     with transaction(engine) as session:
-        return store_document(session, data, file, who, skip_unchanged=skip_unchanged)
+        checked = check_charter(data, file, store_context(session, alliance_of(data)))
+        return store_checked(session, checked, file, who, skip_unchanged=skip_unchanged)
 
 
-def store_document(session: Session, data: object, file: str, who: str, *,
-                   skip_unchanged: bool = False) -> CharterImport:
-    """Check a charter's data and add it as the alliance's next version in ``session`` (the
-    caller's transaction: a step that needs the charter stores it in the same commit)."""
-    charter = check_charter(data, file, store_context(session, alliance_of(data)))
-    latest = _latest(session, charter.alliance)
+def store_checked(session: Session, charter: CheckedCharter, file: str, who: str, *,
+                  skip_unchanged: bool = False) -> CharterImport:
+    """Add a checked charter as its alliance's next version in ``session`` (the caller's
+    transaction: a step that needs the charter stores it in the same commit), with the new
+    commitments it declares; ``skip_unchanged`` keeps a document equal to the newest version."""
+    latest = latest_charter(session, charter.alliance)
     if skip_unchanged and latest is not None and json.loads(latest.document) == \
             charter.document:
         return CharterImport(charter.alliance, latest.version, len(charter.obligations), (),
                              unchanged=True)
-    version = 1 + (session.execute(select(func.max(Charter.version)).where(
-        Charter.alliance == charter.alliance)).scalar_one() or 0)
+    version = 1 + (0 if latest is None else latest.version)
     existing = set(session.execute(select(Commitment.ref).where(
         Commitment.alliance == charter.alliance)).scalars())
     new: list[str] = []
@@ -147,7 +149,7 @@ def current_charter(engine: Engine, alliance: str) -> StoredCharter | None:
     """The newest version of an alliance's charter, ``None`` if it has none."""
     require_current(engine)
     with transaction(engine) as session:
-        row = _latest(session, alliance)
+        row = latest_charter(session, alliance)
         return None if row is None else _stored(row)
 
 

@@ -42,18 +42,19 @@ from innoalliance.errors import (
     ValidationError,
 )
 from innoalliance.ingest.cells import closest
+from innoalliance.ingest.charter import Charter as CheckedCharter
 from innoalliance.ingest.charter import alliance_of, check_charter, read_document
 from innoalliance.ingest.documents import parse_yaml
 from innoalliance.ingest.indexsystem import load_system
 from innoalliance.ingest.known import unknown
 from innoalliance.methods.mcda.grading import MOST_ACTIVITY_BANDS
-from innoalliance.model import Alliance, AllianceTransition, Charter, Membership, Organization
+from innoalliance.model import Alliance, AllianceTransition, Membership, Organization
 from innoalliance.model.vocab import MemberRole, OrgType
 from innoalliance.store.audit import audit_entry, key_text
 from innoalliance.store.engine import require_current, transaction
 from innoalliance.workflows.common import actor
 from innoalliance.workflows.evaluate.store import evaluate
-from innoalliance.workflows.govern.charter import store_context, store_document
+from innoalliance.workflows.govern.charter import latest_charter, store_checked, store_context
 
 #: Every state and the states it may go to next (the one place the life cycle is defined).
 #: ``renewed`` and ``rectification`` go back to ``operating`` or straight to the next review;
@@ -260,9 +261,9 @@ def _not_before_last(problems: ProblemList, where: str, log: list[AllianceTransi
 
 
 def _charter_file(session: Session, problems: ProblemList, where: str, alliance: str,
-                  charter: Path) -> tuple[object, str] | None:
-    """Read and check the charter file named with an approval; its data and file name, or
-    ``None`` with every problem of it added to ``problems``."""
+                  charter: Path) -> tuple[CheckedCharter, str] | None:
+    """Read and check the charter file named with an approval; the checked charter and its file
+    name, or ``None`` with every problem of it added to ``problems``."""
     try:
         data, file = read_document(charter)
     except ValidationError as exc:
@@ -278,18 +279,17 @@ def _charter_file(session: Session, problems: ProblemList, where: str, alliance:
                              "own (--charter)"))
         return None
     try:
-        check_charter(data, file, store_context(session, alliance))
+        return check_charter(data, file, store_context(session, alliance)), file
     except ValidationError as exc:
         problems.extend(exc.problems)
         return None
-    return data, file
 
 
 def _approval_problems(session: Session, problems: ProblemList, where: str, alliance: str,
                        batch: int | None, year: int | None, department: str | None,
-                       charter: Path | None) -> tuple[object, str] | None:
-    """Add every missing approval input to ``problems``; the checked charter file's data and
-    name when one is named."""
+                       charter: Path | None) -> tuple[CheckedCharter, str] | None:
+    """Add every missing approval input to ``problems``; the checked charter file and its name
+    when one is named."""
     if batch is None or batch < 1:
         problems.add(Problem(where, None, "batch", None if batch is None else str(batch),
                              "approval needs the batch number, 1 or more (--batch)"))
@@ -298,12 +298,10 @@ def _approval_problems(session: Session, problems: ProblemList, where: str, alli
     if not (department or "").strip():
         problems.add(Problem(where, None, "department", department,
                              "approval needs the approving department (--department)"))
-    stored = session.execute(select(Charter.version).where(Charter.alliance == alliance)
-                             .limit(1)).scalar_one_or_none()
     checked = None
     if charter is not None:
         checked = _charter_file(session, problems, where, alliance, charter)
-    elif stored is None:
+    elif latest_charter(session, alliance) is None:
         problems.add(Problem(where, None, "charter", None,
                              "approval needs the alliance's charter: import it (innoalliance "
                              "charter import FILE.yaml) or name its file (--charter "
@@ -374,7 +372,7 @@ def transition(engine: Engine, alliance: str, to: str, *, reason: str, who: str 
             problems.add(Problem(where, None, "reason", reason, "say why (--reason)"))
         _not_before_last(problems, where, log, at)
         inputs: dict[str, Any] = {}
-        checked: tuple[object, str] | None = None
+        checked: tuple[CheckedCharter, str] | None = None
         if to == "approved":
             checked = _approval_problems(
                 session, problems, where, alliance, batch, year, department,
@@ -420,16 +418,16 @@ def transition(engine: Engine, alliance: str, to: str, *, reason: str, who: str 
         return _record(entry)
 
 
-def _approval_charter(session: Session, alliance: str, checked: tuple[object, str] | None,
-                      who: str) -> dict[str, Any]:
+def _approval_charter(session: Session, alliance: str,
+                      checked: tuple[CheckedCharter, str] | None, who: str) -> dict[str, Any]:
     """Store the checked charter file (unless it is the stored version already) and name the
     charter the approval rests on: file and version."""
     if checked is not None:
-        data, file = checked
-        done = store_document(session, data, file, who, skip_unchanged=True)
+        charter, file = checked
+        done = store_checked(session, charter, file, who, skip_unchanged=True)
         return {"charter": file, "charter_version": done.version}
-    row = session.execute(select(Charter.version, Charter.source).where(
-        Charter.alliance == alliance).order_by(Charter.version.desc()).limit(1)).one()
+    row = latest_charter(session, alliance)
+    assert row is not None  # the approval's checks found one
     return {"charter": row.source, "charter_version": row.version}
 
 

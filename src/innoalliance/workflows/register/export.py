@@ -35,7 +35,6 @@ from innoalliance.store.engine import require_current
 
 RASTER_COLUMNS = ("name", "path", "bands", "date", "driver", "crs", "width", "height",
                   "band_count", "source")
-FORMATS = {"csv", "json", "geojson", "gpkg"}
 
 
 def export_frame(engine: Engine, kind: str, where: Mapping[str, str] | None = None,
