@@ -46,6 +46,21 @@ def test_audit_log_is_append_only(engine: Engine) -> None:
             conn.execute(text(statement))
 
 
+@pytest.mark.parametrize("table", ["audit_log", "allocations", "alliance_transitions"])
+def test_append_only_tables_refuse_truncate(engine: Engine, table: str) -> None:
+    """Issue 16 item 16: TRUNCATE fires no row trigger and emptied the audit log and the ledger
+    on PostgreSQL. SQLite has no TRUNCATE; its DELETE without WHERE fires the row trigger."""
+    if engine.dialect.name == "postgresql":
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {table} CASCADE"))
+    else:
+        with engine.connect() as conn:
+            triggers = conn.execute(text(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+                {"t": table}).scalars().all()
+        assert f"{table}_no_delete" in triggers
+
+
 def test_concurrent_edit_is_refused(engine: Engine) -> None:
     with Session(engine) as first, Session(engine) as second:
         a = first.scalars(select(Region).where(Region.code == "330100")).one()
