@@ -87,6 +87,15 @@ def write(path: Path, text: str) -> Path:
 
 
 @pytest.fixture
+def demo_store(db_url: str) -> Iterator[Engine]:
+    """A demo store of the test's own, which it may write to (each backend)."""
+    eng = make_engine(db_url)
+    load_demo(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
 def client(demo_url: str) -> Iterator[Any]:
     """A web client (``fastapi.testclient.TestClient``) of the shared demo store."""
     import warnings

@@ -148,8 +148,10 @@ def test_store_runs_record_and_verify(db_url: str, tmp_path: Path) -> None:
     assert sum(risk["allocations"]["talmud"].values()) == pytest.approx(5_000_000)
     assert sum(m["award"] for m in risk["details"]["members"]) == pytest.approx(5_000_000)
     code, out, _ = run("share", "verify", "--db", db_url, "--json")
-    assert code == 0 and json.loads(out) == {"entries": 3, "ok": True, "first_broken": None,
-                                             "reason": None}
+    result = json.loads(out)
+    assert code == 0 and {k: result[k] for k in ("entries", "ok", "first_broken", "reason")} == {
+        "entries": 3, "ok": True, "first_broken": None, "reason": None}
+    assert len(result["head"]) == 64
     _tamper(engine, "UPDATE allocations SET payload = replace(payload, '\"talmud\"', "
                     "'\"cea\"') WHERE id = 3")
     code, out, _ = run("share", "verify", "--db", db_url)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +23,6 @@ from .test_cli import run
 ALLIANCE = "广东省干细胞与再生医学产业技术创新联盟"
 LEAD, VICE, M1, M2, M3 = ("1244010084127767JH", "91440106MA9UHLM9QA", "1244010089760185CG",
                           "1244010072430741T8", "12440106958859397E")
-
-
-@pytest.fixture
-def demo_store(db_url: str) -> Iterator[Engine]:
-    """A demo store of its own, which the test may write to."""
-    engine = make_engine(db_url)
-    load_demo(engine)
-    yield engine
-    engine.dispose()
 
 
 def a_return() -> dict[str, Any]:

@@ -71,7 +71,10 @@ def test_admin_adds_disables_and_enables_a_user(admin: TestClient, demo_url: str
                         ).status_code == 401
         assert login(user, name).status_code == 401
         admin.post(f"/admin/users/{name}/active", data={"active": "1", "csrf": token})
+        assert user.get("/api/v1/alliances/x/records/events", headers=bearer
+                        ).status_code == 401  # enabling revives no token (issue 16 item 14)
         assert login(user, name).status_code == 303
+    bearer = {"Authorization": f"Bearer {issue_token(demo_engine, name)}"}  # a new one
     assert [e["action"] for e in audited(demo_engine, "users", name)] == [
         "add", "disable", "enable"]
     page = admin.get("/admin/users")

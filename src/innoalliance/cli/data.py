@@ -60,13 +60,11 @@ def import_command(
 ) -> None:
     """Import FILES of one KIND; each file is all-or-nothing and importing it again is a no-op."""
     if kind == "returns":  # annual returns: several kinds in one file (docs/annual-returns.md)
-        if sheet is not None:
-            raise InnoallianceError(
-                "--sheet does not apply to annual returns: each sheet of a return's workbook is "
-                "read as the part it is named after",
-                hint="drop --sheet; name the sheets return, members, commitments, projects, "
-                "funding, outputs, events")
-        return _import_returns(files or [], db, as_json)
+        _refuse_for_returns({"--sheet": sheet is not None, "--unit": unit is not None,
+                             "--wide": wide is not None, "--indicator": indicator is not None,
+                             "--year": year is not None, "--industry": industry is not None,
+                             "--source": source is not None, "--china": china})
+        return _import_returns(files or [], db, as_json, report)
     check_kind(kind)
     engine = engine_for(db)
     try:
@@ -108,14 +106,49 @@ def import_command(
     console.print(table)
 
 
-def _import_returns(files: list[str], db: str | None, as_json: bool) -> None:
-    """Import annual returns (JSON, XLSX or a folder of CSVs), each in one transaction."""
+#: why an option of ``import`` does not apply to annual returns, and what to do instead
+RETURNS_REFUSE: dict[str, str] = {
+    "--sheet": "each sheet of a return's workbook is read as the part it is named after; "
+               "name the sheets return, members, commitments, projects, funding, outputs, events",
+    "--unit": "a return gives its unit in its header (the field 'unit' of the return sheet, "
+              "return.csv or the JSON object), or a unit column in a part",
+    "--wide": "a return's parts are long tables, one row per record; import a yearbook table "
+              "with: innoalliance import statistics FILE --wide ...",
+    "--indicator": "it goes with --wide, which does not apply to returns",
+    "--year": "a return gives its year in its header (the field 'year')",
+    "--industry": "it goes with --wide, which does not apply to returns",
+    "--source": "a return gives its source in its header (the field 'source') or a source "
+                "column in a part",
+    "--china": "it goes with: innoalliance import boundaries --china CODE...",
+}
+
+
+def _refuse_for_returns(given: dict[str, bool]) -> None:
+    """Refuse, all at once, the options given that do not apply to annual returns (they would
+    otherwise be silently ignored; issue 16)."""
+    wrong = [option for option, present in given.items() if present]
+    if wrong:
+        raise InnoallianceError(
+            f"{', '.join(wrong)} {'does' if len(wrong) == 1 else 'do'} not apply to annual "
+            "returns: " + "; ".join(f"{o}: {RETURNS_REFUSE[o]}" for o in wrong),
+            hint=f"drop {', '.join(wrong)} and run again: innoalliance import returns FILE")
+
+
+def _import_returns(files: list[str], db: str | None, as_json: bool,
+                    report: Path | None = None) -> None:
+    """Import annual returns (JSON, XLSX or a folder of CSVs), each in one transaction;
+    ``report`` receives every problem of a return that fails, as ``import KIND`` writes it."""
     from innoalliance.workflows.register.returns import import_return
 
     if not files:
         raise typer.BadParameter("give at least one annual return FILE or folder")
     engine = engine_for(db)
-    done = [import_return(engine, Path(f), actor()) for f in files]
+    try:
+        done = [import_return(engine, Path(f), actor()) for f in files]
+    except ValidationError as exc:
+        if report:
+            report.write_text(json.dumps(exc.as_dict(), ensure_ascii=False, indent=1), "utf-8")
+        raise
     if as_json:
         print_json(done)
         return

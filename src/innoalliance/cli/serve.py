@@ -1,5 +1,11 @@
 """``innoalliance serve``: the web platform (public pages and API, accounts, secretariat edits)
-over a store, in one process or in ``--workers N`` processes."""
+over a store, in one process or in ``--workers N`` processes.
+
+``X-Forwarded-For`` and ``X-Forwarded-Proto`` are taken only from the reverse proxies named by
+``--forwarded-allow-ips`` or ``$FORWARDED_ALLOW_IPS``; with neither, uvicorn runs with
+``proxy_headers=False`` and the client is the connection's peer. (uvicorn's own default trusts
+127.0.0.1, so any local client could pose as any address and reset the login limit: issue 16
+item 15.)"""
 
 from __future__ import annotations
 
@@ -23,6 +29,18 @@ WEB_EXTRA = frozenset({"uvicorn", "fastapi", "starlette", "multipart", "python_m
 WORKER_HEALTHCHECK = 60
 #: the application factory each worker process imports when ``--workers`` is above 1
 FACTORY = "innoalliance.cli.serve:app_from_env"
+#: the environment variable (uvicorn's) naming the trusted reverse proxies
+PROXIES_ENV = "FORWARDED_ALLOW_IPS"
+
+
+def proxy_settings(forwarded_allow_ips: str | None) -> dict[str, Any]:
+    """uvicorn's proxy arguments: trust the forwarded headers of the proxies named by the
+    option, else by ``$FORWARDED_ALLOW_IPS``; with neither (or empty), trust none
+    (``proxy_headers=False``)."""
+    allowed = (forwarded_allow_ips or os.environ.get(PROXIES_ENV, "")).strip()
+    if not allowed:
+        return {"proxy_headers": False, "forwarded_allow_ips": None}
+    return {"proxy_headers": True, "forwarded_allow_ips": allowed}
 
 
 def app_from_env() -> FastAPI:
@@ -43,7 +61,8 @@ def serve_command(
         min=1, max=256)] = 1,
     forwarded_allow_ips: Annotated[str | None, typer.Option(
         help="comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto "
-             "headers are trusted ('*' for any); default $FORWARDED_ALLOW_IPS or 127.0.0.1",
+             "headers are trusted ('*' for any); default $FORWARDED_ALLOW_IPS, and when that "
+             "is unset none: the client is the connection's peer",
         show_default=False)] = None,
 ) -> None:
     """Serve the web platform: registry, alliance pages, map, board and the /api/v1 JSON API."""
@@ -71,9 +90,9 @@ def serve_command(
     shown = f" with {workers} workers" if workers > 1 else ""
     console.print(f"serving on http://{host}:{port}/{shown} (API docs at /docs); Ctrl+C stops",
                   highlight=False)
+    proxies = proxy_settings(forwarded_allow_ips)
     if workers == 1:
-        uvicorn.run(create_app(url), host=host, port=port,
-                    forwarded_allow_ips=forwarded_allow_ips)
+        uvicorn.run(create_app(url), host=host, port=port, **proxies)
     else:
         os.environ[ENV_VAR] = url  # the workers are new processes: they inherit the environment
         extra: dict[str, Any] = {}
@@ -81,5 +100,5 @@ def serve_command(
             # a new worker imports the whole package before it first answers the supervisor's
             # health check; on a busy machine that takes longer than uvicorn's 5 s default
             extra["timeout_worker_healthcheck"] = WORKER_HEALTHCHECK
-        uvicorn.run(FACTORY, factory=True, workers=workers, host=host, port=port,
-                    forwarded_allow_ips=forwarded_allow_ips, **extra)
+        uvicorn.run(FACTORY, factory=True, workers=workers, host=host, port=port, **proxies,
+                    **extra)

@@ -20,7 +20,12 @@ from innoalliance.cli.common import (
     print_done,
     print_json,
 )
-from innoalliance.workflows.share.allocations import list_allocations, verify_chain
+from innoalliance.workflows.share.allocations import (
+    MIN_PREFIX,
+    Expected,
+    list_allocations,
+    verify_chain,
+)
 from innoalliance.workflows.share.files import METHODS, share_file
 from innoalliance.workflows.share.runs import ShareKind, ShareRequest, compare, report_and_record
 
@@ -63,17 +68,39 @@ def solve_command(
 
 @app.command("verify")
 @handles_errors
-def verify_command(db: DbOption = None, as_json: JsonOption = False) -> None:
-    """Check the chain of recorded allocations; name the first entry that was changed."""
-    result = verify_chain(engine_for(db))
+def verify_command(
+    expect: Annotated[str | None, typer.Option(
+        metavar="[COUNT:]HEAD",
+        help="the COUNT:HEAD an earlier `share verify` printed, kept elsewhere (or HEAD "
+             f"alone, at least its first {MIN_PREFIX} hex digits): exit 3 if that head is no "
+             "longer in the chain (entries removed from its end); entries appended since pass. "
+             "A changed entry exits 2")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Check the chain of recorded allocations: its count and head, and any changed entry."""
+    # exit code 2: an entry was changed; 3: the expected head is not in the chain
+    result = verify_chain(engine_for(db), None if expect is None else Expected.parse(expect))
+    check = result.expectation
     if as_json:
         print_json(result.as_dict())
-    elif result.ok:
-        console.print(f"[green]ok:[/] {result.entries} recorded allocations, none changed")
-    if not result.ok:
-        if not as_json:
+    else:
+        if result.ok:
+            console.print(f"[green]ok:[/] {result.entries} recorded allocations, none changed")
+        else:
             console.print(f"[bold red]broken:[/] entry {result.first_broken}: {result.reason}")
+        console.print(f"entries: {result.count}\nhead: {result.head}", soft_wrap=True)
+        if check is not None:
+            verdict = "[green]as expected:[/]" if check.ok else "[bold red]not as expected:[/]"
+            console.print(f"{verdict} {check.message}", soft_wrap=True)
+        elif result.ok:
+            console.print(f"keep {result.count}:{result.head} elsewhere; later, "
+                          f"`share verify --expect {result.count}:{result.head}` also finds "
+                          "entries deleted from the end", soft_wrap=True)
+    if not result.ok:
         raise typer.Exit(code=2)
+    if check is not None and not check.ok:
+        raise typer.Exit(code=3)
 
 
 @app.command("list")

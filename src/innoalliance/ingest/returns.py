@@ -19,6 +19,11 @@ The import kind's name is accepted for a part too (``memberships`` for ``members
 header's alliance is filled in (a row naming another alliance is a problem). Rows without a
 ``source`` get ``annual return YEAR``. Reading only checks the layout; the rows are validated by
 the import kinds themselves (see :mod:`innoalliance.workflows.register.returns`).
+
+Each part is read within the bounds of :mod:`innoalliance.ingest.readers` (rows, columns, cells,
+cell size, an XLSX workbook's unzipped size). Cells of CSV and XLSX parts lose the ``'`` that
+exports put before formula-like text, as in any import; JSON is not escaped by exports, so its
+cells are read as they are.
 """
 
 from __future__ import annotations
@@ -37,7 +42,9 @@ from innoalliance.ingest.readers import (
     XLSX_SUFFIXES,
     Table,
     _json_cell,
+    check_cells,
     check_header,
+    check_records,
     load_json,
     missing_file,
     read_table,
@@ -235,17 +242,20 @@ def _read_json(path: Path) -> tuple[dict[str, str], dict[str, PartTable], Proble
                 problems.add(Problem(path.name, None, key, None,
                                      "a part must be a list of objects (records)"))
                 continue
+            label = f"{path.name}[{key}]"
+            check_records(value, label)  # over a bound: refused as a whole (issue 16 item 11)
             frame = pd.DataFrame.from_records(value)
             frame = frame.map(lambda v: "" if v is None else v if isinstance(v, str)
                               else _json_cell(v))
             frame.columns = [str(c).strip() for c in frame.columns]
             try:
-                check_header(list(frame.columns), f"{path.name}[{key}]")
+                check_header(list(frame.columns), label)
             except ValidationError as exc:
                 problems.extend(exc.problems)
                 continue
-            _add(tables, problems, path.name, key, Table(path, text_frame(frame), 1),
-                 shared=True)
+            cells = text_frame(frame)
+            check_cells(cells, label, 1)
+            _add(tables, problems, path.name, key, Table(path, cells, 1), shared=True)
         elif value is not None and not isinstance(value, dict):
             header[key] = str(value)
         elif isinstance(value, dict):

@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pandas as pd
+from sqlalchemy import func, select
 
 from innoalliance.ingest.cells import is_blank
 from innoalliance.ingest.known import Known
+from innoalliance.ingest.limits import Limit
+from innoalliance.ingest.schema import MAX_KEYWORDS, MAX_PER_ORGANIZATION, MAX_TEXT
 from innoalliance.ingest.units import parse_unit
+from innoalliance.model import Need, Offer
 
 Breach = tuple[int, str, object, str]
 Rule = Callable[[pd.DataFrame, Known], Iterator[Breach]]
@@ -99,6 +103,66 @@ def check_parent_prefix(rows: pd.DataFrame, _known: Known) -> Iterator[Breach]:
             yield pos, "parent", parent, f"cannot be the parent of {code} (GB/T 2260 prefix)"
 
 
+#: how much of an over-long cell a problem shows
+PREVIEW = 20
+
+
+def _preview(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= PREVIEW else text[:PREVIEW] + "…"
+
+
+def check_lengths(limits: dict[str, Limit]) -> Rule:
+    """No cell of a column in ``limits`` is longer than its limit (issue 16 item 8); the
+    problem gives the length and the maximum, and shows only the cell's beginning."""
+
+    def rule(rows: pd.DataFrame, _known: Known) -> Iterator[Breach]:
+        for column, bound in limits.items():
+            limit = bound()
+            for pos, value in enumerate(rows[column]):
+                if isinstance(value, str) and len(value) > limit:
+                    yield pos, column, _preview(value), (
+                        f"is {len(value):,} characters long; at most {limit:,} are allowed")
+
+    return rule
+
+
+def check_per_organization(model: type[Offer] | type[Need],
+                           bound: Limit = MAX_PER_ORGANIZATION) -> Rule:
+    """No organization would hold more than ``bound()`` records of ``model`` once the rows are
+    written (issue 16 item 8): stored ones count, a row whose (organization, title) is stored
+    already updates it and adds none. One breach per organization, at its first new row."""
+    kind = str(model.__tablename__)
+
+    def rule(rows: pd.DataFrame, known: Known) -> Iterator[Breach]:
+        limit = bound()
+        orgs, titles = rows["organization"].tolist(), rows["title"].tolist()
+        in_file: dict[str, set[str]] = {}
+        for org, title in zip(orgs, titles, strict=True):
+            if not is_blank(org) and not is_blank(title):
+                in_file.setdefault(str(org), set()).add(str(title))
+        stored: dict[str, int] = {}
+        if in_file:
+            stored = {str(o): int(n) for o, n in known.session.execute(
+                select(model.organization, func.count()).group_by(model.organization))}
+        at_risk = sorted(o for o, t in in_file.items() if stored.get(o, 0) + len(t) > limit)
+        for org in at_risk:
+            have = set(known.session.scalars(select(model.title)
+                                             .where(model.organization == org)))
+            new = in_file[org] - have
+            total = len(have) + len(new)
+            if total <= limit:
+                continue
+            first = next(pos for pos, (o, t) in enumerate(zip(orgs, titles, strict=True))
+                         if o == org and t in new)
+            yield first, "organization", org, (
+                f"this import would give the organization {total:,} {kind} "
+                f"({len(have):,} stored, {len(new):,} new); at most {limit:,} are allowed "
+                "per organization")
+
+    return rule
+
+
 KIND_RULES: dict[str, tuple[Rule, ...]] = {
     "regions": (check_parent_prefix,),
     "memberships": (check_period("joined", "left"),),
@@ -107,4 +171,8 @@ KIND_RULES: dict[str, tuple[Rule, ...]] = {
     "projects": (check_period("start", "end"),),
     "outputs": (check_revenue_value,),
     "events": (),
+    "offers": (check_lengths({"text": MAX_TEXT, "keywords": MAX_KEYWORDS}),
+               check_per_organization(Offer)),
+    "needs": (check_lengths({"text": MAX_TEXT, "keywords": MAX_KEYWORDS}),
+              check_per_organization(Need)),
 }

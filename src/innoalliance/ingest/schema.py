@@ -10,9 +10,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from innoalliance.ingest.limits import Limit
 from innoalliance.model import Entity
 
 Vocabulary = type[StrEnum]
+
+
+#: Most characters in an offer's or need's ``text`` (issue 16 item 8); a longer cell is refused
+#: on import and the matching engine reads no more of a stored one.
+#: Set ``INNOALLIANCE_MAX_TEXT`` to change it.
+MAX_TEXT = Limit("INNOALLIANCE_MAX_TEXT", 5_000)
+#: Most characters in an offer's or need's ``keywords`` (``INNOALLIANCE_MAX_KEYWORDS``).
+MAX_KEYWORDS = Limit("INNOALLIANCE_MAX_KEYWORDS", 500)
+#: Most offers, and most needs, one organization may hold in the store: an import that would
+#: leave it with more is refused whole (``INNOALLIANCE_MAX_PER_ORGANIZATION``).
+MAX_PER_ORGANIZATION = Limit("INNOALLIANCE_MAX_PER_ORGANIZATION", 500)
 
 ColumnType = Literal[
     "text",  # free text

@@ -1,6 +1,6 @@
 """SQLAlchemy 2 entities and the vocabularies of the domain model."""
 
-from innoalliance.model.accounts import ApiToken, User
+from innoalliance.model.accounts import ApiToken, User, WebSession
 from innoalliance.model.actors import Need, Offer, Organization, OrganizationIndustry
 from innoalliance.model.alliance import Alliance, Membership
 from innoalliance.model.base import Base, Entity
@@ -45,4 +45,5 @@ __all__ = [
     "Run",
     "Statistic",
     "User",
+    "WebSession",
 ]

@@ -1,8 +1,11 @@
-"""Accounts of the web platform: users with one role each, and their API tokens.
+"""Accounts of the web platform: users with one role each, their API tokens and their
+sign-in sessions.
 
 A ``member`` user speaks for one organization; a ``secretariat`` or ``committee`` user for one
 alliance; ``admin`` sees everything; ``public`` is a signed-in reader with no extra rights.
-Passwords are stored as Argon2 hashes and tokens as SHA-256 hashes, never in clear.
+Passwords are stored as Argon2 hashes, tokens and session ids as SHA-256 hashes, never in clear.
+A session or token works only while its row is not revoked (and, for a session, not expired);
+disabling a user or setting a new password revokes them (issue 16 item 14).
 """
 
 from __future__ import annotations
@@ -42,4 +45,22 @@ class ApiToken(Base):
     user: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class WebSession(Base):
+    """A signed-in session of one user on the web platform (issue 16 item 14).
+
+    The browser's (signed) cookie carries a random session id; only its SHA-256 hash is stored.
+    A session counts until ``expires_at`` (UTC) unless ``revoked``: logout revokes it, and so do
+    disabling the user and setting a new password, whatever copies of the cookie exist.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)

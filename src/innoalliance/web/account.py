@@ -20,6 +20,7 @@ from sqlalchemy import Engine, and_, select
 
 from innoalliance.errors import InnoallianceError, UnknownReference
 from innoalliance.ingest.indexsystem import load_system
+from innoalliance.ingest.schema import MAX_PER_ORGANIZATION
 from innoalliance.methods.governance.enforcement import delivery_status
 from innoalliance.model import (
     Membership,
@@ -121,7 +122,8 @@ def member_view(engine: Engine, organization: str, as_of: dt.date) -> dict[str, 
         knowledge = {
             name: [dict(r) for r in conn.execute(
                 select(model.title, model.industry, model.keywords, model.published)
-                .where(model.organization == organization).order_by(model.title)).mappings()]
+                .where(model.organization == organization).order_by(model.title)
+                .limit(MAX_PER_ORGANIZATION())).mappings()]
             for name, model in (("offers", Offer), ("needs", Need))}
     commitments: list[dict[str, Any]] = []
     contributions: list[dict[str, Any]] = []
@@ -185,19 +187,21 @@ def login(request: Request,
           username: Annotated[str, Form(max_length=64)],
           password: Annotated[str, Form(max_length=1024)],
           next: Next = "") -> Response:
-    """Sign in (at most a few failures per user name and client in a while)."""
+    """Sign in, starting a session kept on the server. At most a few failures per user name
+    and client, and a few more per user name from any client, in a while
+    (:class:`~innoalliance.web.auth.LoginLimiter`, issue 16 item 15); the client is the
+    connection's peer unless ``serve`` was told to trust a reverse proxy's headers."""
     auth = get_auth(request)
     client = request.client.host if request.client else "?"
-    key = f"{username}|{client}"
-    if auth.limiter.blocked(key):
+    if auth.limiter.blocked(username, client):
         return page(request, "login.html", 429, next=_safe_next(next) or "",
                     error="login_throttled")
     user = auth.login(username, password)
     if user is None:
-        auth.limiter.failed(key)
+        auth.limiter.failed(username, client)
         return page(request, "login.html", 401, next=_safe_next(next) or "",
                     error="login_failed")
-    auth.limiter.reset(key)
+    auth.limiter.succeeded(username, client)
     auth.start(request, user.id)
     response = RedirectResponse(_safe_next(next) or _landing(user), status_code=303)
     auth.write_cookie(request, response)
@@ -207,7 +211,8 @@ def login(request: Request,
 @routes.post("/logout", include_in_schema=False, dependencies=CSRF)
 def logout(request: Request, _user: Annotated[Principal, Depends(require("logout"))],
            ) -> Response:
-    """Sign out, back to the home page."""
+    """Sign out, back to the home page: the session is revoked on the server, so a copy of
+    the cookie stops working too (issue 16 item 14)."""
     auth = get_auth(request)
     auth.end(request)
     response = RedirectResponse("/", status_code=303)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from sqlalchemy import Engine, func, select
 
 from innoalliance.errors import InnoallianceError, Problem
@@ -24,6 +24,7 @@ from innoalliance.web import audit
 from innoalliance.web.access import require
 from innoalliance.web.auth import Principal
 from innoalliance.web.context import CSRF, EngineDep, page
+from innoalliance.web.queries import PageNumber, Paging, pager, window
 from innoalliance.web.routing import Routes
 from innoalliance.web.uploads import form_file, import_upload, problems_of
 from innoalliance.workflows.accounts.users import add_user, revoke_tokens, set_active
@@ -34,27 +35,28 @@ UserName = Annotated[str, Path(max_length=64)]
 Text = Annotated[str, Form(max_length=1024)]
 Kind = Annotated[str | None, Query(max_length=32)]
 Actor = Annotated[str | None, Query(max_length=200)]
-PageNo = Annotated[int, Query(alias="page", ge=1, le=100_000)]
 
 routes = Routes()
 
 
-def list_users(engine: Engine) -> list[dict[str, Any]]:
-    """Every user (never a hash), with how many unrevoked API tokens each holds."""
+def list_users(engine: Engine, paging: Paging | None = None,
+               ) -> tuple[int, list[dict[str, Any]]]:
+    """How many users there are, and those of ``paging`` by name (never a hash), with how many
+    unrevoked API tokens each holds (issue 16 item 9: cut in the database)."""
     tokens = (select(ApiToken.user, func.count().label("n"))
               .where(ApiToken.revoked.is_(False)).group_by(ApiToken.user).subquery())
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(User.username, User.role, User.organization, User.alliance, User.active,
-                   User.created_at, func.coalesce(tokens.c.n, 0).label("tokens"))
-            .outerjoin(tokens, tokens.c.user == User.id).order_by(User.username)).mappings()
-        return [{k: json_value(v) for k, v in r.items()} for r in rows]
+    query = (select(User.username, User.role, User.organization, User.alliance, User.active,
+                    User.created_at, func.coalesce(tokens.c.n, 0).label("tokens"))
+             .outerjoin(tokens, tokens.c.user == User.id))
+    total, rows = window(engine, query, paging or Paging(), [User.username])
+    return total, [{k: json_value(v) for k, v in r.items()} for r in rows]
 
 
 def _users_page(request: Request, engine: Engine, status: int = 200,
-                problems: list[Problem] | None = None) -> HTMLResponse:
-    return page(request, "users.html", status, users=list_users(engine), roles=ROLES,
-                problems=problems or [])
+                problems: list[Problem] | None = None, number: int = 1) -> HTMLResponse:
+    total, users = list_users(engine, Paging.page(number))
+    return page(request, "users.html", status, users=users, roles=ROLES,
+                problems=problems or [], pager=pager(request, number, total))
 
 
 def _back() -> Response:
@@ -70,9 +72,10 @@ def _import_page(request: Request, status: int = 200, **context: Any) -> HTMLRes
 
 @routes.get("/admin/users", response_class=HTMLResponse, include_in_schema=False)
 def admin_users(request: Request, _user: Annotated[Principal, Depends(require("admin_users"))],
-                engine: EngineDep) -> HTMLResponse:
-    """Every user, with forms to add one, disable or enable one, revoke one's tokens."""
-    return _users_page(request, engine)
+                engine: EngineDep, page_no: PageNumber = 1) -> HTMLResponse:
+    """The users, a page at a time by name, with forms to add one, disable or enable one,
+    revoke one's tokens."""
+    return _users_page(request, engine, number=page_no)
 
 
 @routes.post("/admin/users", response_class=HTMLResponse, include_in_schema=False,
@@ -145,15 +148,16 @@ async def admin_import(request: Request,
 
 @routes.get("/admin/audit", response_class=HTMLResponse, include_in_schema=False)
 def admin_audit(request: Request, _user: Annotated[Principal, Depends(require("admin_audit"))],
-                engine: EngineDep, kind: Kind = None, actor: Actor = None, page_no: PageNo = 1,
-                ) -> HTMLResponse:
+                engine: EngineDep, kind: Kind = None, actor: Actor = None,
+                page_no: PageNumber = 1) -> HTMLResponse:
     """One page of the audit log, newest first, filtered by kind and actor."""
-    return page(request, "audit.html", a=audit.audit_page(engine, kind, actor, page_no))
+    total, entries = audit.audit_page(engine, kind, actor, Paging.page(page_no))
+    return page(request, "audit.html", a=entries, pager=pager(request, page_no, total))
 
 
 @routes.get("/admin/audit.csv", include_in_schema=False)
 def admin_audit_csv(_user: Annotated[Principal, Depends(require("admin_audit_csv"))],
                     engine: EngineDep, kind: Kind = None, actor: Actor = None) -> Response:
-    """The (filtered) audit log as a CSV file."""
-    return Response(audit.audit_csv(engine, kind, actor), media_type="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="audit.csv"'})
+    """The (filtered) audit log as a CSV file, complete but streamed in chunks."""
+    return StreamingResponse(audit.audit_csv_chunks(engine, kind, actor), media_type="text/csv",
+                             headers={"Content-Disposition": 'attachment; filename="audit.csv"'})

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sqlalchemy import Engine, RowMapping, func, select
+from sqlalchemy import Engine, select
 
 from innoalliance.ingest.cells import escape_formula
 from innoalliance.model import AuditEntry
+from innoalliance.web.queries import Paging, window
 
-AUDIT_PAGE = 50
+#: rows of the CSV export read from the database and written out at a time
+CSV_CHUNK = 1000
+COLUMNS = ("id", "at", "actor", "action", "kind", "detail")
+
+
 
 def _audit_query(kind: str | None, actor: str | None) -> Any:
     query = select(AuditEntry.id, AuditEntry.at, AuditEntry.actor, AuditEntry.action,
@@ -28,43 +34,50 @@ def _audit_query(kind: str | None, actor: str | None) -> Any:
     return query
 
 
-def _entry(row: RowMapping) -> dict[str, Any]:
+def _entry(row: Mapping[Any, Any]) -> dict[str, Any]:
     at = row["at"]
     return {"id": row["id"], "at": at.isoformat(timespec="seconds") if at else "",
             "actor": row["actor"], "action": row["action"], "kind": row["kind"],
             "detail": row["detail"]}
 
 
-def audit_page(engine: Engine, kind: str | None, actor: str | None, page: int,
-               ) -> dict[str, Any]:
-    """One page of the audit log, newest first, filtered by kind and actor."""
-    query = _audit_query(kind, actor)
+def audit_page(engine: Engine, kind: str | None, actor: str | None, paging: Paging,
+               ) -> tuple[int, dict[str, Any]]:
+    """How many entries match, and those of ``paging``, newest first, filtered by kind and
+    actor, with the kinds to filter by (issue 16 item 9: cut in the database)."""
+    total, rows = window(engine, _audit_query(kind, actor), paging, [AuditEntry.id.desc()])
     with engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-        rows = conn.execute(query.order_by(AuditEntry.id.desc())
-                            .limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)).mappings()
-        entries = [_entry(r) for r in rows]
         kinds = list(conn.execute(select(AuditEntry.kind).distinct()
                                   .order_by(AuditEntry.kind)).scalars())
-    pages = max(1, -(-int(total) // AUDIT_PAGE))
-    return {"entries": entries, "total": int(total), "page": page, "pages": pages,
-            "kind": kind or "", "actor": actor or "", "kinds": kinds}
+    return total, {"entries": [_entry(r) for r in rows], "total": total,
+                   "kind": kind or "", "actor": actor or "", "kinds": kinds}
 
 
 def _cell(value: Any) -> Any:
     return escape_formula(value) if isinstance(value, str) else value
 
 
-def audit_csv(engine: Engine, kind: str | None, actor: str | None) -> str:
-    """The (filtered) audit log as CSV, newest first, with a BOM so spreadsheets read UTF-8;
-    formula-like text cells are escaped with a leading ``'``."""
+def audit_csv_chunks(engine: Engine, kind: str | None, actor: str | None,
+                     ) -> Iterator[str]:
+    """The (filtered) audit log as CSV text, newest first, with a BOM so spreadsheets read
+    UTF-8; formula-like text cells are escaped with a leading ``'``. Complete, but streamed:
+    read :data:`CSV_CHUNK` rows at a time (``yield_per``), never all held at once."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "at", "actor", "action", "kind", "detail"])
+    writer.writerow(COLUMNS)
+    yield "\ufeff" + out.getvalue()
     with engine.connect() as conn:
-        for row in conn.execute(_audit_query(kind, actor).order_by(AuditEntry.id.desc())
-                                ).mappings():
-            entry = _entry(row)
-            writer.writerow([_cell(entry[c]) for c in ("id", "at", "actor", "action", "kind",
-                                                       "detail")])
-    return "\ufeff" + out.getvalue()
+        result = conn.execute(_audit_query(kind, actor).order_by(AuditEntry.id.desc())
+                              .execution_options(yield_per=CSV_CHUNK)).mappings()
+        for chunk in result.partitions():
+            out.seek(0)
+            out.truncate()
+            for row in chunk:
+                entry = _entry(row)
+                writer.writerow([_cell(entry[c]) for c in COLUMNS])
+            yield out.getvalue()
+
+
+def audit_csv(engine: Engine, kind: str | None, actor: str | None) -> str:
+    """The whole CSV of :func:`audit_csv_chunks` as one text (for tests and small logs)."""
+    return "".join(audit_csv_chunks(engine, kind, actor))

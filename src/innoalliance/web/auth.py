@@ -1,10 +1,15 @@
-"""Authentication of the web platform: Argon2 passwords, a signed session cookie with a CSRF
-token, a login rate limit, and hashed bearer tokens for the API.
+"""Authentication of the web platform: Argon2 passwords, sessions kept on the server behind a
+signed cookie with a CSRF token, a login rate limit, and hashed bearer tokens for the API.
 
-The session cookie holds only ``{"uid": user id, "csrf": token}``, signed with
-``INNOALLIANCE_SECRET`` (a random per-process secret when unset: sessions then end with the
-process). Cookies are HttpOnly and SameSite=Lax, and Secure when
-``INNOALLIANCE_SECURE_COOKIES=1``. Who may do what is decided in :mod:`.access`, not here.
+The session cookie holds only ``{"sid": random session id, "csrf": token}`` (a visitor who has
+not signed in: only ``{"csrf": token}``), signed with ``INNOALLIANCE_SECRET`` (a random
+per-process secret when unset: sessions then end with the process). The session itself is a
+:class:`~innoalliance.model.WebSession` row holding the SHA-256 hash of the id, its expiry
+(:data:`SESSION_AGE` after sign-in) and a revoked flag: a cookie counts only while its row is
+neither revoked nor expired and its user is active, so logout, disabling the user and a new
+password end every copy of the cookie (issue 16 item 14). Cookies are HttpOnly and
+SameSite=Lax, and Secure when ``INNOALLIANCE_SECURE_COOKIES=1``. Who may do what is decided in
+:mod:`.access`, not here.
 """
 
 from __future__ import annotations
@@ -21,18 +26,22 @@ from typing import Any
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
 from innoalliance.errors import InnoallianceError
-from innoalliance.model import ApiToken, User
+from innoalliance.model import ApiToken, User, WebSession
 from innoalliance.store.passwords import hash_password, hash_token, verify_password
 
 SECRET_ENV = "INNOALLIANCE_SECRET"
 SECURE_ENV = "INNOALLIANCE_SECURE_COOKIES"
 SESSION_COOKIE = "session"
+#: seconds a session lasts after sign-in (the cookie's and the server row's lifetime)
 SESSION_AGE = 8 * 3600
+#: failed sign-ins allowed per user name and client address in :data:`LOGIN_WINDOW` seconds
 LOGIN_LIMIT = 5
+#: failed sign-ins allowed per user name, whatever the client, in :data:`LOGIN_WINDOW` seconds
+LOGIN_NAME_LIMIT = 20
 LOGIN_WINDOW = 300.0
 
 #: the shortest session secret taken (``secrets.token_urlsafe(32)`` gives 43 characters)
@@ -99,7 +108,8 @@ class Principal:
 
 @dataclass
 class RateLimiter:
-    """At most ``limit`` failures per key within ``window`` seconds (in memory, per process)."""
+    """At most ``limit`` failures per key within ``window`` seconds (in memory, per process:
+    with ``--workers N`` each worker counts its own)."""
 
     limit: int = LOGIN_LIMIT
     window: float = LOGIN_WINDOW
@@ -114,8 +124,15 @@ class RateLimiter:
         return times
 
     def blocked(self, key: str) -> bool:
-        """Whether ``key`` used up its failures in the window."""
-        return len(self._recent(key)) >= self.limit
+        """Whether ``key`` used up its failures in the window (a key with none is not stored:
+        asking about many names costs no memory)."""
+        if key not in self._failures:
+            return False
+        times = self._recent(key)
+        if not times:
+            del self._failures[key]
+            return False
+        return len(times) >= self.limit
 
     def failed(self, key: str) -> None:
         """Count one failure of ``key``."""
@@ -126,6 +143,39 @@ class RateLimiter:
         self._failures.pop(key, None)
 
 
+@dataclass
+class LoginLimiter:
+    """The login limit (issue 16 item 15): failures are counted per user name and client
+    address (:data:`LOGIN_LIMIT`) and per user name alone (:data:`LOGIN_NAME_LIMIT`, higher), in
+    :data:`LOGIN_WINDOW` seconds. The first stops one client guessing a name's password; the
+    second bounds the guesses at one name however many client addresses take turns. The price:
+    while a name is held by the second, its owner waits out the window as well. A successful
+    sign-in clears only its own client's count, so the owner signing in elsewhere does not give
+    a guesser new tries. The client address is the connection's peer, or what a reverse proxy
+    says in ``X-Forwarded-For`` only when ``serve`` is told to trust that proxy."""
+
+    per_client: RateLimiter = field(default_factory=RateLimiter)
+    per_name: RateLimiter = field(default_factory=lambda: RateLimiter(limit=LOGIN_NAME_LIMIT))
+
+    @staticmethod
+    def _key(username: str, client: str) -> str:
+        return f"{username}|{client}"
+
+    def blocked(self, username: str, client: str) -> bool:
+        """Whether ``username`` may not try to sign in from ``client`` for now."""
+        return (self.per_client.blocked(self._key(username, client))
+                or self.per_name.blocked(username))
+
+    def failed(self, username: str, client: str) -> None:
+        """Count one failed sign-in as ``username`` from ``client``."""
+        self.per_client.failed(self._key(username, client))
+        self.per_name.failed(username)
+
+    def succeeded(self, username: str, client: str) -> None:
+        """Forget the failures of ``username`` from ``client`` (signed in)."""
+        self.per_client.reset(self._key(username, client))
+
+
 class Auth:
     """Sessions, CSRF, tokens and the login limit of one application."""
 
@@ -133,12 +183,14 @@ class Auth:
         self.engine = engine
         self.serializer = URLSafeTimedSerializer(secret or secrets.token_urlsafe(32),
                                                  salt="innoalliance-session")
-        self.limiter = RateLimiter()
+        self.limiter = LoginLimiter()
 
     # -- session -------------------------------------------------------------------------------
 
     def session(self, request: Request) -> dict[str, Any]:
-        """The request's session data (empty when absent, forged or expired)."""
+        """The request's cookie data, ``{"sid": …, "csrf": …}`` or ``{"csrf": …}`` (empty when
+        absent, forged or older than :data:`SESSION_AGE`); whether the session still counts is
+        the server's to say (:meth:`current`)."""
         cached = getattr(request.state, "session", None)
         if isinstance(cached, dict):
             return cached
@@ -170,15 +222,38 @@ class Auth:
         return (isinstance(token, str) and isinstance(submitted, str)
                 and hmac.compare_digest(token, submitted))
 
+    def _revoke(self, db: Session, request: Request) -> None:
+        """Revoke the session named by the request's cookie, if any."""
+        sid = self.session(request).get("sid")
+        if isinstance(sid, str):
+            db.execute(update(WebSession).where(WebSession.session_hash == hash_token(sid))
+                       .values(revoked=True))
+
     def start(self, request: Request, user_id: int) -> None:
-        """Sign ``user_id`` in: a new session with a new CSRF token."""
-        request.state.session = {"uid": user_id, "csrf": secrets.token_urlsafe(24)}
+        """Sign ``user_id`` in: a new session (a random id, stored hashed, lasting
+        :data:`SESSION_AGE`) with a new CSRF token. The browser's previous session, if any, is
+        revoked, and sessions expired by now are deleted."""
+        sid = secrets.token_urlsafe(32)
+        started = now()
+        with Session(self.engine) as db, db.begin():
+            self._revoke(db, request)
+            db.execute(delete(WebSession).where(WebSession.expires_at < started))
+            db.add(WebSession(user=user_id, session_hash=hash_token(sid), created_at=started,
+                              expires_at=started + dt.timedelta(seconds=SESSION_AGE),
+                              revoked=False))
+        request.state.session = {"sid": sid, "csrf": secrets.token_urlsafe(24)}
         request.state.session_dirty = True
+        if hasattr(request.state, "principal"):
+            del request.state.principal
 
     def end(self, request: Request) -> None:
-        """Sign out: the session keeps only a new CSRF token."""
+        """Sign out: the session is revoked on the server (every copy of the cookie stops
+        working), and the cookie keeps only a new CSRF token."""
+        with Session(self.engine) as db, db.begin():
+            self._revoke(db, request)
         request.state.session = {"csrf": secrets.token_urlsafe(24)}
         request.state.session_dirty = True
+        request.state.principal = None
 
     def write_cookie(self, request: Request, response: Response) -> None:
         """Set the session cookie on ``response`` if the session changed."""
@@ -190,22 +265,27 @@ class Auth:
     # -- who is asking -------------------------------------------------------------------------
 
     def current(self, request: Request) -> Principal | None:
-        """The user behind a bearer token or the session cookie, if active."""
+        """The active user behind a bearer token (not revoked) or the session cookie (its
+        session neither revoked nor expired); one query, cached for the request."""
         if hasattr(request.state, "principal"):
             cached: Principal | None = request.state.principal
             return cached
         found: User | None = None
         header = request.headers.get("authorization", "")
-        with Session(self.engine) as db:
-            if header.lower().startswith("bearer "):
-                digest = hash_token(header[7:].strip())
-                found = db.scalars(
-                    select(User).join(ApiToken, ApiToken.user == User.id)
-                    .where(ApiToken.token_hash == digest, ApiToken.revoked.is_(False))).first()
-            else:
-                uid = self.session(request).get("uid")
-                if isinstance(uid, int):
-                    found = db.get(User, uid)
+        query = None
+        if header.lower().startswith("bearer "):
+            query = (select(User).join(ApiToken, ApiToken.user == User.id)
+                     .where(ApiToken.token_hash == hash_token(header[7:].strip()),
+                            ApiToken.revoked.is_(False)))
+        else:
+            sid = self.session(request).get("sid")
+            if isinstance(sid, str):
+                query = (select(User).join(WebSession, WebSession.user == User.id)
+                         .where(WebSession.session_hash == hash_token(sid),
+                                WebSession.revoked.is_(False), WebSession.expires_at > now()))
+        if query is not None:
+            with Session(self.engine) as db:
+                found = db.scalars(query.where(User.active.is_(True))).first()
         principal = None
         if found is not None and found.active:
             principal = Principal(found.id, found.username, found.role, found.organization,

@@ -24,6 +24,7 @@ from innoalliance.errors import ConflictError, InnoallianceError
 from innoalliance.web.access import allowed, require
 from innoalliance.web.auth import Principal
 from innoalliance.web.context import API, CSRF, DateInRange, EngineDep, get_auth, page
+from innoalliance.web.queries import PageNumber, Paging, PagingDep, cut, pager
 from innoalliance.web.records import alliance_scope
 from innoalliance.web.routing import Routes
 from innoalliance.web.schemas import ErrorOut
@@ -70,8 +71,13 @@ class ShareOut(BaseModel):
 
 
 class LedgerOut(BaseModel):
-    """The alliance's recorded allocations and the check of the whole chain."""
+    """A page of the alliance's recorded allocations, oldest first (``total`` of them,
+    ``allocations`` are ``limit``, at most 200, from ``offset``), and the check of the whole
+    chain."""
 
+    total: int
+    limit: int
+    offset: int
     allocations: list[dict[str, Any]]
     verification: dict[str, Any]
 
@@ -85,10 +91,13 @@ def run(engine: Engine, alliance: str, params: ShareIn, who: str) -> dict[str, A
     return save_and_record(engine, compare(engine, request), record=params.record, who=who)
 
 
-def ledger(engine: Engine, alliance: str) -> dict[str, Any]:
-    """The alliance's recorded allocations and the verification of the whole chain."""
-    return {"allocations": list_allocations(engine, alliance),
-            "verification": verify_chain(engine).as_dict()}
+def ledger(engine: Engine, alliance: str, paging: Paging | None = None) -> dict[str, Any]:
+    """The alliance's recorded allocations of ``paging`` (oldest first) with their total, and
+    the verification of the whole chain."""
+    window = paging or Paging()
+    total, rows = cut(list_allocations(engine, alliance), window)
+    return {"total": total, "limit": window.limit, "offset": window.offset,
+            "allocations": rows, "verification": verify_chain(engine).as_dict()}
 
 
 def _form_params(form: Any) -> ShareIn:
@@ -106,9 +115,11 @@ def _form_params(form: Any) -> ShareIn:
 
 def _ledger_page(request: Request, engine: Engine, name: str, status: int = 200,
                  comparison: dict[str, Any] | None = None, params: ShareIn | None = None,
-                 problem: str | None = None) -> HTMLResponse:
+                 problem: str | None = None, number: int = 1) -> HTMLResponse:
     can_run = allowed("allocations_run", get_auth(request).current(request), {"name": name})
-    return page(request, "allocations.html", status, name=name, l=ledger(engine, name),
+    entries = ledger(engine, name, Paging.page(number))
+    return page(request, "allocations.html", status, name=name, l=entries,
+                pager=pager(request, number, entries["total"]),
                 comparison=comparison, params=params or ShareIn(), problem=problem,
                 can_run=can_run, recorded=request.query_params.get("recorded"))
 
@@ -117,10 +128,11 @@ def _ledger_page(request: Request, engine: Engine, name: str, status: int = 200,
             include_in_schema=False)
 def allocations_page(request: Request, name: Name,
                      _user: Annotated[Principal, Depends(require("allocations_page"))],
-                     engine: EngineDep) -> HTMLResponse:
-    """The alliance's allocation ledger, and for its committee the form of a sharing run."""
+                     engine: EngineDep, page_no: PageNumber = 1) -> HTMLResponse:
+    """The alliance's allocation ledger, a page at a time, and for its committee the form of
+    a sharing run."""
     alliance_scope(request, name)
-    return _ledger_page(request, engine, name)
+    return _ledger_page(request, engine, name, number=page_no)
 
 
 @routes.post("/alliances/{name}/allocations", response_class=HTMLResponse,
@@ -164,10 +176,11 @@ def supervision_report(request: Request, name: Name,
             tags=["sharing"], responses=ERRORS)
 def api_allocations(request: Request, name: Name,
                     _user: Annotated[Principal, Depends(require("api_allocations"))],
-                    engine: EngineDep) -> dict[str, Any]:
-    """The alliance's recorded allocations, and the verification of the hash chain."""
+                    engine: EngineDep, window: PagingDep) -> dict[str, Any]:
+    """The alliance's recorded allocations, oldest first: ``limit`` (at most 200) from
+    ``offset`` on, and the ``total``; and the verification of the whole hash chain."""
     alliance_scope(request, name)
-    return ledger(engine, name)
+    return ledger(engine, name, window)
 
 
 @routes.post(f"{API}/alliances/{{name}}/allocations", response_model=ShareOut,

@@ -9,6 +9,7 @@ with their ``request`` (:func:`render`, :func:`page`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
@@ -16,7 +17,7 @@ from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 from sqlalchemy import Engine
 from starlette.datastructures import URL
 
@@ -32,6 +33,7 @@ COOKIE_AGE = 365 * 24 * 3600
 #: than the People's Republic, and a date past 2100 is a typing mistake
 FIRST_DATE = dt.date(1949, 1, 1)
 LAST_DATE = dt.date(2100, 12, 31)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 _env = Environment(
     loader=PackageLoader("innoalliance.web", "templates"),
@@ -126,6 +128,15 @@ def page(request: Request, template: str, status: int = 200, **context: Any) -> 
 
 # -- checks --------------------------------------------------------------------------------------
 
+def iso_date(value: object) -> object:
+    """A date written other than ``YYYY-MM-DD`` refused with a ``ValueError`` (422): pydantic
+    would read ``0`` or ``20200101`` as a Unix time, a date nobody meant."""
+    if isinstance(value, str | int | float) and not (
+            isinstance(value, str) and ISO_DATE.fullmatch(value.strip())):
+        raise ValueError("date must be written YYYY-MM-DD, e.g. 2024-06-30")
+    return value
+
+
 def date_in_range(value: dt.date | None) -> dt.date | None:
     """``value`` if between :data:`FIRST_DATE` and :data:`LAST_DATE` (or ``None``), else a
     ``ValueError`` that the request's validation answers with 422."""
@@ -135,8 +146,10 @@ def date_in_range(value: dt.date | None) -> dt.date | None:
     return value
 
 
-#: a date (or none) the web takes: within :data:`FIRST_DATE` .. :data:`LAST_DATE`
-DateInRange = Annotated[dt.date | None, AfterValidator(date_in_range)]
+#: a date (or none) the web takes: written YYYY-MM-DD, within :data:`FIRST_DATE` ..
+#: :data:`LAST_DATE`
+DateInRange = Annotated[dt.date | None, BeforeValidator(iso_date),
+                        AfterValidator(date_in_range)]
 
 
 def refuse_nul(request: Request) -> None:

@@ -6,6 +6,7 @@ their installed packages (no CDN).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from typing import Annotated, Any
 
@@ -18,9 +19,15 @@ from innoalliance.model.vocab import AllianceKind, RegionLevel, Stage
 from innoalliance.reports.html import figure_html
 from innoalliance.web import queries
 from innoalliance.web.cache import store_cache
-from innoalliance.web.context import API, EngineDep, LangDep, relative, render
+from innoalliance.web.context import API, EngineDep, LangDep, render
 from innoalliance.web.routing import Routes
-from innoalliance.web.schemas import AllianceDetail, AlliancePage, ErrorOut, KnowledgeOut, RegionOut
+from innoalliance.web.schemas import (
+    AllianceDetail,
+    AlliancePage,
+    ErrorOut,
+    KnowledgePage,
+    RegionPage,
+)
 
 SWAGGER = "/static/swagger"
 ERRORS: dict[int | str, dict[str, Any]] = {422: {"model": ErrorOut}}
@@ -90,22 +97,21 @@ def registry(request: Request, lang: LangDep, f: FilterDep, engine: EngineDep) -
     total, rows = queries.search_alliances(engine, f)
     names = queries.industries(engine)
     hosts = queries.region_names(engine, {r["host_region"] for r in rows})
-    pages = max(1, -(-total // queries.PAGE_SIZE))
-    url = request.url
     return render(
-        request, "alliances.html", lang, f=f, total=total, rows=rows, pages=pages,
+        request, "alliances.html", lang, f=f, total=total, rows=rows,
         industry_names=names, host_names=hosts, industries=queries.used_industries(engine),
         kinds=[k.value for k in AllianceKind], stages=[s.value for s in Stage],
-        previous=relative(url.include_query_params(page=f.page - 1)) if f.page > 1 else None,
-        next=relative(url.include_query_params(page=f.page + 1)) if f.page < pages else None)
+        pager=queries.pager(request, f.page, total, queries.PAGE_SIZE))
 
 
 @routes.get("/alliances/{name}", response_class=HTMLResponse, include_in_schema=False)
 def alliance_page(request: Request, lang: LangDep, name: Name, engine: EngineDep,
-                  ) -> HTMLResponse:
-    """One alliance: members, projects, outputs and grade."""
-    record = queries.alliance_detail(engine, name)
+                  page: queries.PageNumber = 1) -> HTMLResponse:
+    """One alliance: members, projects, outputs (a page of each) and grade."""
+    record = queries.alliance_detail(engine, name, queries.Paging.page(page))
+    most = max(record["members_total"], record["projects_total"], record["outputs_total"])
     return render(request, "alliance.html", lang, a=record,
+                  pager=queries.pager(request, page, most),
                   industry_names=queries.industries(engine),
                   host_names=queries.region_names(engine, {record["host_region"]}))
 
@@ -123,47 +129,67 @@ def map_page(request: Request, lang: LangDep, engine: EngineDep) -> HTMLResponse
 
 
 @routes.get("/board", response_class=HTMLResponse, include_in_schema=False)
-def board(request: Request, lang: LangDep, engine: EngineDep, q: Search = None) -> HTMLResponse:
-    """The board of technology offers and needs."""
-    return render(request, "board.html", lang, q=q or "",
-                  offers=queries.knowledge(engine, "offers", q),
-                  needs=queries.knowledge(engine, "needs", q),
-                  industry_names=queries.industries(engine))
+def board(request: Request, lang: LangDep, engine: EngineDep, q: Search = None,
+          page: queries.PageNumber = 1) -> HTMLResponse:
+    """The board of technology offers and needs, :data:`queries.DEFAULT_LIMIT` of each a page
+    (issue 16 item 9)."""
+    window = queries.Paging.page(page)
+    offers_total, offers = queries.knowledge(engine, "offers", q, window)
+    needs_total, needs = queries.knowledge(engine, "needs", q, window)
+    return render(request, "board.html", lang, q=q or "", offers=offers, needs=needs,
+                  offers_total=offers_total, needs_total=needs_total,
+                  industry_names=queries.industries(engine),
+                  pager=queries.pager(request, page, max(offers_total, needs_total)))
 
 
 # -- API -----------------------------------------------------------------------------------------
 
 @routes.get(f"{API}/alliances", response_model=AlliancePage, tags=["alliances"],
             responses=ERRORS)
-def api_alliances(f: FilterDep, engine: EngineDep) -> dict[str, Any]:
-    """The registry: search, filters, sort and pages of 20."""
+def api_alliances(
+    f: FilterDep, engine: EngineDep,
+    limit: Annotated[int, Query(ge=1, le=queries.MAX_LIMIT, description=(
+        f"rows to answer, at most {queries.MAX_LIMIT} (default {queries.PAGE_SIZE})"))
+    ] = queries.PAGE_SIZE,
+    offset: Annotated[int | None, Query(ge=0, le=queries.MAX_OFFSET, description=(
+        "rows to skip (0-based); instead of page"))] = None,
+) -> dict[str, Any]:
+    """The registry: search, filters, sort, and ``limit`` (20 unless asked, at most 200) from
+    ``offset`` (or from ``page``) on, with the ``total``."""
+    f = dataclasses.replace(f, limit=limit, offset=offset)
     total, rows = queries.search_alliances(engine, f)
-    return {"total": total, "page": f.page, "page_size": queries.PAGE_SIZE, "items": rows}
+    return {"total": total, "limit": f.limit, "offset": f.start,
+            "page": f.start // f.limit + 1, "page_size": f.limit, "items": rows}
 
 
 @routes.get(f"{API}/alliances/{{name}}", response_model=AllianceDetail, tags=["alliances"],
             responses={404: {"model": ErrorOut}, **ERRORS})
-def api_alliance(name: Name, engine: EngineDep) -> dict[str, Any]:
-    """One alliance: members, projects, outputs and latest activity grade."""
-    return queries.alliance_detail(engine, name)
+def api_alliance(name: Name, engine: EngineDep, window: queries.PagingDep) -> dict[str, Any]:
+    """One alliance: members, projects, outputs (of each ``limit``, at most 200, from
+    ``offset`` on, and the totals) and latest activity grade."""
+    return queries.alliance_detail(engine, name, window)
 
 
-@routes.get(f"{API}/regions", response_model=list[RegionOut], tags=["regions"],
+@routes.get(f"{API}/regions", response_model=RegionPage, tags=["regions"],
             responses=ERRORS)
-def api_regions(engine: EngineDep, level: RegionLevel | None = None) -> list[dict[str, Any]]:
-    """GB/T 2260 regions, optionally of one level."""
-    return queries.regions(engine, level.value if level else None)
+def api_regions(engine: EngineDep, window: queries.PagingDep, level: RegionLevel | None = None,
+                ) -> dict[str, Any]:
+    """GB/T 2260 regions, optionally of one level, in code order: ``limit`` (at most
+    200) from ``offset`` on, and the ``total``."""
+    return queries.page_of(*queries.regions(engine, level.value if level else None, window), window)
 
 
-@routes.get(f"{API}/offers", response_model=list[KnowledgeOut], tags=["board"],
+@routes.get(f"{API}/offers", response_model=KnowledgePage, tags=["board"],
             responses=ERRORS)
-def api_offers(engine: EngineDep, q: Search = None) -> list[dict[str, Any]]:
-    """Technology offers (title or organization name containing ``q``)."""
-    return queries.knowledge(engine, "offers", q)
+def api_offers(engine: EngineDep, window: queries.PagingDep, q: Search = None) -> dict[str, Any]:
+    """Technology offers (title or organization name containing ``q``) by title: ``limit``
+    (at most 200) from ``offset`` on, and the ``total``."""
+    return queries.page_of(*queries.knowledge(engine, "offers", q, window), window)
 
 
-@routes.get(f"{API}/needs", response_model=list[KnowledgeOut], tags=["board"],
+@routes.get(f"{API}/needs", response_model=KnowledgePage, tags=["board"],
             responses=ERRORS)
-def api_needs(engine: EngineDep, q: Search = None) -> list[dict[str, Any]]:
-    """Technology needs (title or organization name containing ``q``)."""
-    return queries.knowledge(engine, "needs", q)
+def api_needs(engine: EngineDep, window: queries.PagingDep, q: Search = None) -> dict[str, Any]:
+    """Technology needs (title or organization name containing ``q``) by title: ``limit``
+    (at most 200) from ``offset`` on, and the ``total``."""
+    return queries.page_of(*queries.knowledge(engine, "needs", q, window), window)

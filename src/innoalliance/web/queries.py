@@ -2,19 +2,26 @@
 grades, regions and the offers/needs board (never commitments, contributions, ratings or audit).
 
 Filtering happens in SQL; sorting and paging of the registry in Python, so that names sort by
-code point on every backend (PostgreSQL collations would order Chinese differently).
+code point on every backend (PostgreSQL collations would order Chinese differently). Every other
+list (the board's offers and needs, the regions, an alliance's members, projects and outputs,
+and through :func:`window` the runs, users and audit log) is sorted and paged in SQL (issue 16
+item 9): at most :data:`MAX_LIMIT` rows a request (:class:`Paging`, :data:`PagingDep`), ``ORDER
+BY`` code point on both backends; pages show :func:`pager` with ``_pager.html``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 import shapely
+from fastapi import Depends, Query, Request
 from plotly import graph_objects as go
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, String, case, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from innoalliance.errors import InnoallianceError
 from innoalliance.ingest.cells import closest
@@ -37,9 +44,15 @@ from innoalliance.model.vocab import MemberRole
 from innoalliance.reports.maps import Region as MapRegion
 from innoalliance.reports.maps import choropleth
 from innoalliance.web.cache import store_cache
+from innoalliance.web.context import relative
 from innoalliance.workflows.evaluate.store import evaluate
 
 PAGE_SIZE = 20
+#: rows of a list the API answers unless asked for fewer (``limit``), and the most it answers
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+#: the furthest ``offset`` a list may be read from (deeper pages: narrow the search instead)
+MAX_OFFSET = 1_000_000
 Sort = Literal["name", "-name", "year", "-year", "batch", "-batch"]
 ACTIVITY_SYSTEM = "alliance_activity"
 ROLE_ORDER = {role.value: k for k, role in enumerate(MemberRole)}
@@ -47,6 +60,82 @@ ROLE_ORDER = {role.value: k for k, role in enumerate(MemberRole)}
 
 class BadQuery(InnoallianceError, ValueError):
     """A query value that passes its type but names nothing known (shown as 422)."""
+
+
+@dataclass(frozen=True)
+class Paging:
+    """A window of a list: ``limit`` rows (1 to :data:`MAX_LIMIT`) from ``offset`` (0-based)."""
+
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+
+    @classmethod
+    def page(cls, number: int, size: int = DEFAULT_LIMIT) -> Paging:
+        """Page ``number`` (1-based) of ``size`` rows."""
+        return cls(size, (number - 1) * size)
+
+
+def paging(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description=(
+        f"rows to answer, at most {MAX_LIMIT} (default {DEFAULT_LIMIT})"))] = DEFAULT_LIMIT,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip (0-based)")] = 0,
+) -> Paging:
+    """A list's window (``limit`` and ``offset``), validated: the API's paging parameters."""
+    return Paging(limit, offset)
+
+
+#: the API's ``limit`` and ``offset`` parameters (``limit`` at most :data:`MAX_LIMIT`)
+PagingDep = Annotated[Paging, Depends(paging)]
+#: a page's ``page`` parameter (1-based, :data:`DEFAULT_LIMIT` rows a page)
+PageNumber = Annotated[int, Query(alias="page", ge=1, le=MAX_OFFSET // DEFAULT_LIMIT,
+                                  description="page (1-based)")]
+
+
+def page_of(total: int, rows: list[dict[str, Any]], p: Paging) -> dict[str, Any]:
+    """The API's answer of a paged list: ``{total, limit, offset, items}``."""
+    return {"total": total, "limit": p.limit, "offset": p.offset, "items": rows}
+
+
+def pager(request: Request, number: int, total: int, size: int = DEFAULT_LIMIT,
+          ) -> dict[str, Any]:
+    """What ``_pager.html`` shows for page ``number`` of ``total`` rows: the page, how many
+    pages, and the links to the previous and next ones (``None`` at either end)."""
+    pages = max(1, -(-total // size))
+    url = request.url
+    return {"page": number, "pages": pages, "total": total,
+            "previous": relative(url.include_query_params(page=number - 1)) if number > 1
+            else None,
+            "next": relative(url.include_query_params(page=number + 1)) if number < pages
+            else None}
+
+
+def cut(rows: Sequence[dict[str, Any]], paging: Paging) -> tuple[int, list[dict[str, Any]]]:
+    """How many ``rows`` there are and those of ``paging``, for a list a workflow reads whole
+    (the answer is bounded, the read is not: prefer :func:`window`)."""
+    return len(rows), list(rows[paging.offset:paging.offset + paging.limit])
+
+
+def _codepoint(engine: Engine, column: Any) -> Any:
+    """``column`` ordered by code point: SQLite's default, PostgreSQL's ``"C"`` collation (text
+    columns only; anything else, e.g. ``id.desc()``, as given)."""
+    if engine.dialect.name == "postgresql" and isinstance(getattr(column, "type", None), String):
+        return column.collate("C")
+    return column
+
+
+def window(engine: Engine, query: Select[*tuple[Any, ...]], paging: Paging,
+           order: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any] | Any],
+           ) -> tuple[int, list[dict[str, Any]]]:
+    """The total rows of ``query`` and the rows of ``paging``, ordered by ``order`` (text by
+    code point; the order must be total, e.g. end with a key), both counted and cut in the
+    database."""
+    total_query = select(func.count()).select_from(query.order_by(None).subquery())
+    rows_query = (query.order_by(*(_codepoint(engine, c) for c in order))
+                  .limit(paging.limit).offset(paging.offset))
+    with engine.connect() as conn:
+        total = int(conn.execute(total_query).scalar_one())
+        rows = [dict(r) for r in conn.execute(rows_query).mappings()]
+    return total, rows
 
 
 @dataclass(frozen=True)
@@ -61,6 +150,14 @@ class AllianceFilter:
     stage: str | None = None
     sort: Sort = "name"
     page: int = 1
+    #: rows a page (at most :data:`MAX_LIMIT`), and where to start instead of ``page``
+    limit: int = PAGE_SIZE
+    offset: int | None = None
+
+    @property
+    def start(self) -> int:
+        """The first row (0-based) answered: ``offset`` if given, else ``page``'s first."""
+        return self.offset if self.offset is not None else (self.page - 1) * self.limit
 
 
 SUMMARY = ("name_zh", "name_en", "kind", "industry", "host_region", "lead", "stage", "batch",
@@ -139,8 +236,7 @@ def search_alliances(engine: Engine, f: AllianceFilter) -> tuple[int, list[dict[
     key = _sort_key(f.sort)
     if key is not None:
         rows.sort(key=key)
-    start = (f.page - 1) * PAGE_SIZE
-    return len(rows), rows[start:start + PAGE_SIZE]
+    return len(rows), rows[f.start:f.start + f.limit]
 
 
 def _did_you_mean(value: str, candidates: list[str]) -> str | None:
@@ -154,35 +250,38 @@ def alliance_names(engine: Engine) -> list[str]:
         return sorted(conn.execute(select(Alliance.name_zh)).scalars())
 
 
-def alliance_detail(engine: Engine, name: str) -> dict[str, Any]:
-    """One alliance's public record: summary, members, projects, outputs and activity grade.
+def alliance_detail(engine: Engine, name: str, paging: Paging | None = None,
+                    ) -> dict[str, Any]:
+    """One alliance's public record: summary, the ``paging`` window of each of its members (by
+    role, then name), projects (by start) and outputs (by date) with how many of each there
+    are (``members_total`` ...), and its activity grade (issue 16 item 9: cut in the database).
 
     Raises :class:`UnknownReference` (with the closest name) for an unknown name.
     """
+    window_ = paging or Paging()
     with engine.connect() as conn:
         row = conn.execute(select(*(getattr(Alliance, c) for c in SUMMARY))
                            .where(Alliance.name_zh == name)).mappings().first()
         if row is None:
             raise unknown(conn, "alliances", name)
-        members = conn.execute(
-            select(Organization.name_zh, Organization.name_en, Organization.type,
-                   Membership.role)
-            .join(Organization, Organization.credit_code == Membership.organization)
-            .where(Membership.alliance == name)).mappings().all()
-        projects = conn.execute(
-            select(Project.name, Project.status, Project.start, Project.end)
-            .where(Project.alliance == name)).mappings().all()
-        outputs = conn.execute(
-            select(Output.name, Output.type, Output.date)
-            .where(Output.alliance == name)).mappings().all()
+    lists = {
+        "members": (select(Organization.name_zh, Organization.name_en, Organization.type,
+                           Membership.role)
+                    .join(Organization, Organization.credit_code == Membership.organization)
+                    .where(Membership.alliance == name),
+                    [case(ROLE_ORDER, value=Membership.role, else_=len(ROLE_ORDER)),
+                     Organization.name_zh, Organization.credit_code]),
+        "projects": (select(Project.name, Project.status, Project.start, Project.end)
+                     .where(Project.alliance == name),
+                     [Project.start.is_(None), Project.start, Project.name, Project.id]),
+        "outputs": (select(Output.name, Output.type, Output.date).where(Output.alliance == name),
+                    [Output.date.is_(None), Output.date, Output.name, Output.id]),
+    }
     record = dict(row)
-    record["members"] = sorted((dict(m) for m in members),
-                               key=lambda m: (ROLE_ORDER.get(m["role"], 99), m["name_zh"]))
-    record["projects"] = sorted((dict(p) for p in projects),
-                                key=lambda p: (p["start"] or dt.date.max, p["name"]))
-    record["outputs"] = sorted((dict(o) for o in outputs),
-                               key=lambda o: (o["date"] or dt.date.max, o["name"]))
-    record["grade"] = latest_grade(engine, name)
+    for key, (query, order) in lists.items():
+        record[f"{key}_total"], record[key] = window(engine, query, window_, order)
+    record.update(limit=window_.limit, offset=window_.offset,
+                  grade=latest_grade(engine, name))
     return record
 
 
@@ -219,20 +318,22 @@ def latest_grade(engine: Engine, name: str) -> dict[str, Any] | None:
             "grade": str(scores.at[(name, year), "grade"]), "score": round(float(score), 4)}
 
 
-def regions(engine: Engine, level: str | None = None) -> list[dict[str, Any]]:
-    """Regions (code, level, parent, names, whether a boundary is stored), in code order."""
+def regions(engine: Engine, level: str | None = None, paging: Paging | None = None,
+            ) -> tuple[int, list[dict[str, Any]]]:
+    """How many regions (optionally of one level) there are, and those of ``paging`` (code,
+    level, parent, names, whether a boundary is stored), in code order."""
     query = select(Region.code, Region.level, Region.parent, Region.name_zh, Region.name_en,
-                   Region.geometry.is_not(None).label("has_boundary")).order_by(Region.code)
+                   Region.geometry.is_not(None).label("has_boundary"))
     if level:
         query = query.where(Region.level == level)
-    with engine.connect() as conn:
-        return [dict(r) for r in conn.execute(query).mappings()]
+    return window(engine, query, paging or Paging(), [Region.code])
 
 
 def knowledge(engine: Engine, which: Literal["offers", "needs"], q: str | None = None,
-              ) -> list[dict[str, Any]]:
-    """The offers or needs: title, organization (code and name), industry, keywords, date;
-    ``q`` keeps those whose title or organization name contains it."""
+              paging: Paging | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """How many offers or needs there are, and those of ``paging`` (title, organization code
+    and name, industry, keywords, date) by title and organization; ``q`` keeps those whose
+    title or organization name contains it."""
     model = Offer if which == "offers" else Need
     query = (select(model.title, model.organization,
                     Organization.name_zh.label("organization_name"), model.industry,
@@ -243,9 +344,7 @@ def knowledge(engine: Engine, which: Literal["offers", "needs"], q: str | None =
         query = query.where(or_(func.lower(model.title).contains(needle, autoescape=True),
                                 func.lower(Organization.name_zh).contains(needle,
                                                                           autoescape=True)))
-    with engine.connect() as conn:
-        rows = [dict(r) for r in conn.execute(query).mappings()]
-    return sorted(rows, key=lambda r: (r["title"], r["organization"]))
+    return window(engine, query, paging or Paging(), [model.title, model.organization])
 
 
 def host_map(engine: Engine, lang: str) -> tuple[go.Figure | None, list[dict[str, Any]],

@@ -30,6 +30,7 @@ from innoalliance.web.access import allowed
 from innoalliance.web.context import CSRF, EngineDep, get_auth, get_engine, lang_of, page
 from innoalliance.web.errors import Forbidden, LoginRequired, error_response
 from innoalliance.web.i18n import Lang, column_label, translator
+from innoalliance.web.queries import PageNumber, Paging, PagingDep, cut, pager
 from innoalliance.web.schemas import RecordsOut, RowsIn, WriteErrorOut
 from innoalliance.web.scoped import InScope, Kind, Reader, Scope, ScopedRoutes, Spec, User
 from innoalliance.web.uploads import form_file, import_upload, problems_of
@@ -107,10 +108,11 @@ def _form_page(request: Request, kind: str, scope: Scope, values: Mapping[str, s
 
 
 def _list_page(request: Request, spec: Spec, kind: str, scope: Scope,
-               records: list[dict[str, Any]], status: int = 200,
+               all_records: list[dict[str, Any]], status: int = 200,
                result: ImportResult | None = None,
-               problems: list[Problem] | None = None) -> HTMLResponse:
+               problems: list[Problem] | None = None, number: int = 1) -> HTMLResponse:
     schema = TABLE_KINDS[kind]
+    total, records = cut(all_records, Paging.page(number))
     lang = lang_of(request)
     can_edit = allowed(spec.name("record_edit"), get_auth(request).current(request),
                        {"name": scope.get("alliance", "")})
@@ -119,7 +121,8 @@ def _list_page(request: Request, spec: Spec, kind: str, scope: Scope,
                 columns=[c for c in schema.names if c not in scope],
                 labels={c: column_label(c, lang) for c in schema.names},
                 key_column=item_key(schema, scope), can_edit=can_edit,
-                kinds=spec.kinds, result=result, problems=problems or [])
+                kinds=spec.kinds, result=result, problems=problems or [],
+                pager=pager(request, number, total))
 
 
 def _form_row(request: Request, kind: str, scope: Scope) -> dict[str, str]:
@@ -150,9 +153,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 @routes.get("/{kind}", **PAGE)
 def records_page(spec: Spec, request: Request, kind: Kind, scope: InScope, _user: User,
-                 engine: EngineDep) -> HTMLResponse:
-    """The records of ``kind`` in the scope, with the forms to add, edit and import."""
-    return _list_page(request, spec, kind, scope, read_records(engine, kind, scope, spec.kinds))
+                 engine: EngineDep, page_no: PageNumber = 1) -> HTMLResponse:
+    """The records of ``kind`` in the scope, a page at a time, with the forms to add, edit and
+    import."""
+    return _list_page(request, spec, kind, scope, read_records(engine, kind, scope, spec.kinds),
+                      number=page_no)
 
 
 @routes.get("/{kind}/add", **PAGE)
@@ -233,10 +238,12 @@ async def records_import(spec: Spec, request: Request, kind: Kind, scope: InScop
 
 @routes.get("/{kind}", api=True, response_model=RecordsOut, tags=["records"], responses=ERRORS)
 def api_records(spec: Spec, kind: Kind, _user: Reader, scope: InScope,
-                engine: EngineDep) -> dict[str, Any]:
-    """The records of ``kind`` in this scope, in the import layout, with versions."""
-    return {"kind": kind, "scope": scope,
-            "records": read_records(engine, kind, scope, spec.kinds)}
+                engine: EngineDep, window: PagingDep) -> dict[str, Any]:
+    """The records of ``kind`` in this scope, in the import layout, with versions: ``limit``
+    (at most 200) from ``offset`` on, and the ``total``."""
+    total, records = cut(read_records(engine, kind, scope, spec.kinds), window)
+    return {"kind": kind, "scope": scope, "total": total, "limit": window.limit,
+            "offset": window.offset, "records": records}
 
 
 @routes.post("/{kind}", api=True, response_model=ImportResult, tags=["records"],

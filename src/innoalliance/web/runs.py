@@ -20,8 +20,9 @@ from innoalliance.model import Run
 from innoalliance.web.access import require
 from innoalliance.web.auth import Principal
 from innoalliance.web.context import API, EngineDep, page
+from innoalliance.web.queries import PageNumber, Paging, PagingDep, page_of, pager, window
 from innoalliance.web.routing import Routes
-from innoalliance.web.schemas import ErrorOut
+from innoalliance.web.schemas import ErrorOut, Page
 
 #: the workflows whose runs are published: regional plans and evaluations
 PUBLISHED = ("plan", "evaluate")
@@ -51,20 +52,23 @@ class RunOut(RunSummary):
     results: Any
 
 
-def _summary(run: Run) -> dict[str, Any]:
-    return {"id": run.id, "workflow": run.workflow,
-            "created_at": run.created_at.isoformat(timespec="seconds"),
-            "software_version": run.software_version, "parameters": json.loads(run.parameters)}
+def _summary(run: Run | dict[str, Any]) -> dict[str, Any]:
+    row = run if isinstance(run, dict) else vars(run)
+    return {"id": row["id"], "workflow": row["workflow"],
+            "created_at": row["created_at"].isoformat(timespec="seconds"),
+            "software_version": row["software_version"],
+            "parameters": json.loads(row["parameters"])}
 
 
 def list_runs(engine: Engine, workflows: Sequence[str], workflow: str | None = None,
-              ) -> list[dict[str, Any]]:
-    """The saved runs of ``workflows`` (or of ``workflow`` among them), newest first."""
+              paging: Paging | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """How many saved runs of ``workflows`` (or of ``workflow`` among them) there are, and
+    those of ``paging``, newest first (issue 16 item 9: cut in the database)."""
     wanted = [w for w in workflows if workflow in (None, w)]
-    with Session(engine) as db:
-        runs = db.execute(select(Run).where(Run.workflow.in_(wanted))
-                          .order_by(Run.id.desc())).scalars().all()
-        return [_summary(r) for r in runs]
+    query = select(Run.id, Run.workflow, Run.created_at, Run.software_version,
+                   Run.parameters).where(Run.workflow.in_(wanted))
+    total, rows = window(engine, query, paging or Paging(), [Run.id.desc()])
+    return total, [_summary(r) for r in rows]
 
 
 def get_run(engine: Engine, run_id: int, workflows: Sequence[str]) -> dict[str, Any]:
@@ -117,9 +121,11 @@ def block(value: Any) -> dict[str, Any]:
 
 
 @routes.get("/reports", response_class=HTMLResponse, include_in_schema=False)
-def reports_page(request: Request, engine: EngineDep, workflow: Workflow = None) -> HTMLResponse:
-    """The published runs, newest first."""
-    return page(request, "reports.html", runs=list_runs(engine, PUBLISHED, workflow))
+def reports_page(request: Request, engine: EngineDep, workflow: Workflow = None,
+                 page_no: PageNumber = 1) -> HTMLResponse:
+    """The published runs, newest first, a page at a time (issue 16 item 9)."""
+    total, runs = list_runs(engine, PUBLISHED, workflow, Paging.page(page_no))
+    return page(request, "reports.html", runs=runs, pager=pager(request, page_no, total))
 
 
 @routes.get("/reports/{run_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -131,10 +137,11 @@ def report_page(request: Request, run_id: RunId, engine: EngineDep) -> HTMLRespo
                 sections=[(key, block(value)) for key, value in results.items()])
 
 
-@routes.get(f"{API}/runs", response_model=list[RunSummary], tags=["runs"], responses=ERRORS)
-def api_runs(engine: EngineDep, workflow: Workflow = None) -> list[dict[str, Any]]:
-    """The published runs (regional plans and evaluations), newest first."""
-    return list_runs(engine, PUBLISHED, workflow)
+@routes.get(f"{API}/runs", response_model=Page[RunSummary], tags=["runs"], responses=ERRORS)
+def api_runs(engine: EngineDep, window: PagingDep, workflow: Workflow = None) -> dict[str, Any]:
+    """The published runs (regional plans and evaluations), newest first: ``limit`` (at most
+    200) from ``offset`` on, and the ``total``."""
+    return page_of(*list_runs(engine, PUBLISHED, workflow, window), window)
 
 
 @routes.get(f"{API}/runs/{{run_id}}", response_model=RunOut, tags=["runs"], responses=ERRORS)
@@ -143,12 +150,14 @@ def api_run(run_id: RunId, engine: EngineDep) -> dict[str, Any]:
     return get_run(engine, run_id, PUBLISHED)
 
 
-@routes.get(f"{API}/admin/runs", response_model=list[RunSummary], tags=["runs"],
+@routes.get(f"{API}/admin/runs", response_model=Page[RunSummary], tags=["runs"],
             responses=ERRORS)
 def api_admin_runs(_user: Annotated[Principal, Depends(require("api_admin_runs"))],
-                   engine: EngineDep, workflow: Workflow = None) -> list[dict[str, Any]]:
-    """Every saved run (sharing, credit and matching runs too), newest first."""
-    return list_runs(engine, ALL, workflow)
+                   engine: EngineDep, window: PagingDep, workflow: Workflow = None,
+                   ) -> dict[str, Any]:
+    """Every saved run (sharing, credit and matching runs too), newest first: ``limit`` (at
+    most 200) from ``offset`` on, and the ``total``."""
+    return page_of(*list_runs(engine, ALL, workflow, window), window)
 
 
 @routes.get(f"{API}/admin/runs/{{run_id}}", response_model=RunOut, tags=["runs"],

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 
 MAX_ROWS = 10_000
 Cell = str | int | float | bool | None
+Item = TypeVar("Item", bound=BaseModel)
+
+
+class Page(BaseModel, Generic[Item]):
+    """A page of a list (issue 16 item 9): ``total`` rows match, ``items`` are ``limit`` of them
+    (at most 200) from ``offset`` (0-based) on."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[Item]
 
 
 class AllianceSummary(BaseModel):
@@ -26,13 +37,13 @@ class AllianceSummary(BaseModel):
     status: str
 
 
-class AlliancePage(BaseModel):
-    """A page of the registry: ``total`` matches, ``page`` (1-based) of ``page_size``."""
+class AlliancePage(Page[AllianceSummary]):
+    """A page of the registry: ``total`` matches, ``items`` are ``limit`` (default 20, at most
+    200) from ``offset`` on; ``page`` (1-based) and ``page_size`` (= ``limit``) say the same
+    for clients that page by number."""
 
-    total: int
     page: int
     page_size: int
-    items: list[AllianceSummary]
 
 
 class Member(BaseModel):
@@ -71,10 +82,17 @@ class Grade(BaseModel):
 
 
 class AllianceDetail(AllianceSummary):
-    """An alliance with its members, projects, outputs and grade (``null``: not evaluated)."""
+    """An alliance with its members, projects, outputs and grade (``null``: not evaluated):
+    of each list ``limit`` (at most 200) from ``offset`` on, and how many there are in all
+    (``members_total``, ``projects_total``, ``outputs_total``)."""
 
+    limit: int
+    offset: int
+    members_total: int
     members: list[Member]
+    projects_total: int
     projects: list[ProjectOut]
+    outputs_total: int
     outputs: list[OutputOut]
     grade: Grade | None
 
@@ -90,6 +108,9 @@ class RegionOut(BaseModel):
     has_boundary: bool
 
 
+RegionPage = Page[RegionOut]
+
+
 class KnowledgeOut(BaseModel):
     """A technology offer or need on the board."""
 
@@ -99,6 +120,9 @@ class KnowledgeOut(BaseModel):
     industry: str | None
     keywords: str | None
     published: dt.date | None
+
+
+KnowledgePage = Page[KnowledgeOut]
 
 
 class ErrorOut(BaseModel):
@@ -117,10 +141,14 @@ class RowsIn(BaseModel):
 
 
 class RecordsOut(BaseModel):
-    """The records of one kind in one scope, in the import layout, each with its ``version``."""
+    """A page of the records of one kind in one scope, in the import layout, each with its
+    ``version``: ``total`` of them, ``records`` are ``limit`` (at most 200) from ``offset``."""
 
     kind: str
     scope: dict[str, str]
+    total: int
+    limit: int
+    offset: int
     records: list[dict[str, Any]]
 
 

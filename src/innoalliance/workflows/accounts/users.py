@@ -1,5 +1,12 @@
 """Users of the web platform and their API tokens: add (the role's scope checked), enable and
-disable, issue and revoke tokens. Every change is audited; no password, hash or token is."""
+disable, set a new password, issue and revoke tokens. Every change is audited; no password,
+hash or token is.
+
+Wherever a password is set it must pass :func:`~innoalliance.store.passwords.password_problem`
+(no common or trivial password, none containing the user name: issue 16 item 15). Disabling a
+user and setting a new password revoke every session and API token of the user, so enabling it
+again revives none of them (issue 16 item 14).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +14,27 @@ import datetime as dt
 import unicodedata
 
 from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
 
 from innoalliance.errors import ConflictError, Problem, UnknownReference, ValidationError
 from innoalliance.ingest.cells import closest, looks_like_formula
 from innoalliance.ingest.known import require_known
-from innoalliance.model import ApiToken, User
+from innoalliance.model import ApiToken, User, WebSession
 from innoalliance.model.accounts import ROLES
 from innoalliance.store.audit import audit_entry
 from innoalliance.store.engine import require_current, transaction
-from innoalliance.store.passwords import hash_password, hash_token, new_token
+from innoalliance.store.passwords import (
+    GOOD_PASSWORD,
+    MIN_PASSWORD,
+    hash_password,
+    hash_token,
+    new_token,
+    password_problem,
+)
 from innoalliance.workflows.common import actor
 
-MIN_PASSWORD = 8
+__all__ = ["MIN_PASSWORD", "add_user", "issue_token", "password_rule", "revoke_tokens",
+           "set_active", "set_password", "username_rule"]
 
 
 def _now() -> dt.datetime:
@@ -29,6 +45,18 @@ def _problem(column: str, value: str | None, rule: str, suggestion: str | None =
              ) -> ValidationError:
     return ValidationError([Problem("user add", None, column, value, rule, suggestion)],
                            hint="see: innoalliance user add --help")
+
+
+def password_rule(password: str, username: str, command: str = "user add") -> None:
+    """Refuse (:class:`~innoalliance.errors.ValidationError`, the password never quoted) a new
+    password of ``username`` that :func:`~innoalliance.store.passwords.password_problem` finds
+    weak; the message says what is wrong and how to choose a better one."""
+    why = password_problem(password, username)
+    if why is not None:
+        raise ValidationError(
+            [Problem(command, None, "password", None, f"{why}; {GOOD_PASSWORD}")],
+            f"the password {why}; nothing was written",
+            hint=f"{GOOD_PASSWORD}; see: innoalliance {command} --help")
 
 
 def username_rule(username: str) -> str | None:
@@ -51,7 +79,7 @@ def add_user(engine: Engine, username: str, role: str, password: str, *,
     """Store a new user, checking the role's scope (member: organization; secretariat and
     committee: alliance) and that the name is free; audited as added by ``who`` (default:
     ``INNOALLIANCE_ACTOR`` or the login name), without the password or its hash. The name
-    must pass :func:`username_rule`."""
+    must pass :func:`username_rule` and the password :func:`password_rule`."""
     require_current(engine)
     broken = username_rule(username)
     if broken is not None:
@@ -68,8 +96,7 @@ def add_user(engine: Engine, username: str, role: str, password: str, *,
     if role not in ("secretariat", "committee") and alliance:
         raise _problem("--alliance", alliance,
                        "only a secretariat or committee user has an alliance")
-    if len(password) < MIN_PASSWORD:
-        raise _problem("password", None, f"must have at least {MIN_PASSWORD} characters")
+    password_rule(password, username)
     with transaction(engine) as db:
         if organization is not None:
             require_known(db, "organizations", organization)
@@ -122,15 +149,56 @@ def revoke_tokens(engine: Engine, username: str, who: str | None = None) -> int:
         return revoked
 
 
+def _revoke_all(db: Session, uid: int) -> tuple[int, int]:
+    """Revoke every live session and API token of user ``uid``: how many of each."""
+    sessions = db.execute(update(WebSession).where(WebSession.user == uid,
+                                                   WebSession.revoked.is_(False))
+                          .values(revoked=True))
+    tokens = db.execute(update(ApiToken).where(ApiToken.user == uid,
+                                               ApiToken.revoked.is_(False))
+                        .values(revoked=True))
+    return (int(getattr(sessions, "rowcount", 0) or 0),
+            int(getattr(tokens, "rowcount", 0) or 0))
+
+
 def set_active(engine: Engine, username: str, active: bool, who: str | None = None) -> bool:
-    """Enable or disable ``username`` (a disabled user cannot sign in, and its sessions and
-    tokens stop working); whether it was active before. Audited with before and after."""
+    """Enable or disable ``username``; whether it was active before. Audited with before and
+    after, and how many sessions and tokens were revoked.
+
+    Disabling revokes every session and API token of the user (a disabled user cannot sign
+    in); enabling does not bring them back: the user signs in again and gets a new token. Any
+    left over from a user disabled before sessions were kept on the server are revoked on
+    enabling too (issue 16 item 14)."""
     uid = _user_id(engine, username)
     with transaction(engine) as db:
         user = db.get(User, uid)
         assert user is not None
         was = bool(user.active)
         user.active = active
+        sessions, tokens = _revoke_all(db, uid) if not (was and active) else (0, 0)
         audit_entry(db, who or actor(), "enable" if active else "disable", "users",
-                    key=username, before={"active": was}, after={"active": active})
+                    key=username, before={"active": was}, after={"active": active},
+                    sessions_revoked=sessions, tokens_revoked=tokens)
         return was
+
+
+def set_password(engine: Engine, username: str, password: str, who: str | None = None
+                 ) -> int:
+    """Give ``username`` a new password (it must pass :func:`password_rule`) and end every one
+    of its sessions, so that whoever knew the old one is signed out; how many sessions were
+    live. API tokens stay (revoke them with :func:`revoke_tokens`). Audited as done by ``who``
+    (default ``INNOALLIANCE_ACTOR`` or the login name), without the password or its hash."""
+    password_rule(password, username, "user password")
+    uid = _user_id(engine, username)
+    digest = hash_password(password)
+    with transaction(engine) as db:
+        user = db.get(User, uid)
+        assert user is not None
+        user.password_hash = digest
+        done = db.execute(update(WebSession).where(WebSession.user == uid,
+                                                   WebSession.revoked.is_(False))
+                          .values(revoked=True))
+        ended = int(getattr(done, "rowcount", 0) or 0)
+        audit_entry(db, who or actor(), "password", "users", key=username,
+                    sessions_revoked=ended)
+        return ended

@@ -1,5 +1,12 @@
 """What the store knows about the organisations on both sides of a match: offers and needs in
-scope, industry profiles, size, joint-project record, and behaviour scores from the ledger."""
+scope, industry profiles, size, joint-project record, and behaviour scores from the ledger.
+
+The engine reads within a budget (issue 16 item 8), whatever the store holds: the newest
+:data:`MATCH_CANDIDATES` offers and as many needs in scope, each text (and each organisation's
+capability) cut to its first :data:`MATCH_TEXT` characters, in SQL. Both are far above what a
+store within the import limits of :mod:`innoalliance.ingest.schema` usually holds in one scope;
+set ``INNOALLIANCE_MATCH_CANDIDATES`` and ``INNOALLIANCE_MATCH_TEXT`` to change them.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from innoalliance.errors import MethodError
+from innoalliance.ingest.limits import Limit
 from innoalliance.methods.mcda.reputation import Evidence, beta_reputation
 from innoalliance.model import Need, Offer, Organization, OrganizationIndustry
 from innoalliance.workflows.evaluate.credit import CATEGORIES, decimal_year, ledger_evidence
@@ -20,6 +28,11 @@ from innoalliance.workflows.register.ledger import (
     read_ledger,
     select_frame,
 )
+
+#: the most offers, and the most needs, one match reads (the newest: highest ids)
+MATCH_CANDIDATES = Limit("INNOALLIANCE_MATCH_CANDIDATES", 5_000)
+#: the characters of each text and capability the engine reads (the rest is not matched)
+MATCH_TEXT = Limit("INNOALLIANCE_MATCH_TEXT", 1_000)
 
 
 @dataclass(frozen=True)
@@ -36,9 +49,16 @@ class Context:
 
 def _knowledge(engine: Engine, model: type[Offer] | type[Need], orgs: list[str] | None
                ) -> pd.DataFrame:
-    cond = None if orgs is None else model.organization.in_(orgs)
-    frame = select_frame(engine, model.id, model.organization, model.title, model.text,
-                   model.industry, where=cond)
+    """The newest :data:`MATCH_CANDIDATES` of ``model`` (of ``orgs``), in id order, each text
+    cut to :data:`MATCH_TEXT` characters by the database."""
+    query = select(model.id, model.organization, model.title,
+                   func.substr(model.text, 1, MATCH_TEXT()).label("text"), model.industry)
+    if orgs is not None:
+        query = query.where(model.organization.in_(orgs))
+    newest = query.order_by(model.id.desc()).limit(MATCH_CANDIDATES()).subquery()
+    with engine.connect() as conn:
+        result = conn.execute(select(newest).order_by(newest.c.id))
+        frame = pd.DataFrame(result.all(), columns=list(result.keys()), dtype=object)
     frame["id"] = frame["id"].astype(str)
     return frame
 
@@ -65,9 +85,9 @@ def read_context(engine: Engine, *, alliance: str | None = None,
                           "matching needs both", hint="import offers and needs first")
     involved = sorted(set(offers["organization"]) | set(needs["organization"]))
     table = select_frame(engine, Organization.credit_code, Organization.name_zh,
-                         Organization.type,
-                   Organization.size, Organization.region, Organization.capability,
-                   where=Organization.credit_code.in_(involved)).set_index("credit_code")
+                         Organization.type, Organization.size, Organization.region,
+                         func.substr(Organization.capability, 1, MATCH_TEXT()).label("capability"),
+                         where=Organization.credit_code.in_(involved)).set_index("credit_code")
     links = select_frame(engine, OrganizationIndustry.organization, OrganizationIndustry.industry,
                    where=OrganizationIndustry.organization.in_(involved))
     profiles = pd.crosstab(links["organization"], links["industry"]).clip(upper=1)

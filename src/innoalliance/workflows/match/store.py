@@ -25,7 +25,7 @@ from innoalliance.methods.matching.fit import (
 from innoalliance.methods.matching.stable import scores_to_preferences, stable_matching
 from innoalliance.model import Alliance, Industry
 from innoalliance.workflows.evaluate.measures import ACADEMIC
-from innoalliance.workflows.match.context import Context, read_context
+from innoalliance.workflows.match.context import MATCH_TEXT, Context, read_context
 from innoalliance.workflows.match.rank import POOL, explain, keep_top, mean_known, text_candidates
 from innoalliance.workflows.register.ledger import select_frame
 
@@ -57,10 +57,16 @@ class MatchRun:
 
 
 def domain_terms(engine: Engine, ctx: Context) -> tuple[str, ...]:
-    """Words jieba must keep whole: industry names, alliance names, and offer/need keywords."""
+    """Words jieba must keep whole: the words of every industry's and alliance's Chinese name.
+
+    A name is split at whitespace, each part a term of its own ("新能源 汽车联盟" gives "新能源"
+    and "汽车联盟"; leading and trailing spaces are dropped): jieba never keeps a space inside a
+    word, and :func:`methods.matching.text.tokenize` refuses a term containing one, so one
+    alliance named with a space used to make every match fail. A name without whitespace is one
+    term, as it always was. Sorted, each term once."""
     names = select_frame(engine, Industry.name_zh)["name_zh"].dropna().tolist()
-    names += select_frame(engine, Alliance.name_zh)["name_zh"].tolist()
-    return tuple(sorted(set(names)))
+    names += select_frame(engine, Alliance.name_zh)["name_zh"].dropna().tolist()
+    return tuple(sorted({word for name in names for word in str(name).split()}))
 
 
 def _parts(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
@@ -86,24 +92,45 @@ def _parts(ctx: Context, pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs
 
 
+#: how many texts' worth (:data:`MATCH_TEXT` characters each) of a supplier's record
+#: (capability and offers) the gaps are read from
+RECORD_TEXTS = 10
+
+
 def _records(ctx: Context) -> dict[str, str]:
-    """Each offer's supplier record: capability text and all its offers' titles and texts."""
+    """Each offer's supplier record: capability text and its offers' titles and texts, cut to
+    :data:`RECORD_TEXTS` texts' characters; the offers of one organisation share one string (memory
+    linear in the organisations, not quadratic in their offers: issue 16 item 8)."""
     joined = ctx.offers["title"].astype(str) + " " + ctx.offers["text"].astype(str)
     by_org = joined.groupby(ctx.offers["organization"]).agg(" ".join)
     capability = ctx.organizations["capability"].fillna("")
-    return {o: f"{capability.get(org, '')} {by_org.get(org, '')}"
+    most = RECORD_TEXTS * MATCH_TEXT()
+    record = {org: f"{capability.get(org, '')} {text}"[:most]
+              for org, text in by_org.items()}
+    return {o: record[org]
             for o, org in zip(ctx.offers["id"], ctx.offers["organization"], strict=True)}
+
+
+def rank(engine: Engine, *, alliance: str | None = None, regions: list[str] | None = None,
+         top: int = 5, as_of: dt.date, weights: Mapping[str, float] = DEFAULT_WEIGHTS,
+         ) -> tuple[Context, pd.DataFrame, pd.DataFrame]:
+    """The context, the ``top`` offers of each need in scope (explained), and the ``top`` needs
+    of each offer: the ranking of :func:`run_match` without its two matchings, at a cost linear
+    in the candidates the context reads (a member's suggestions need no more)."""
+    ctx = read_context(engine, alliance=alliance, regions=regions, as_of=as_of)
+    terms = domain_terms(engine, ctx)
+    pairs = _parts(ctx, text_candidates(ctx.offers, ctx.needs, POOL, terms))
+    pairs["score"] = relevance_first({p: pairs[p] for p in PARTS}, weights)
+    ranked = explain(keep_top(pairs, top), ctx.offers, ctx.needs, _records(ctx), terms)
+    return ctx, ranked, keep_top(pairs, top, by="offer")
 
 
 def run_match(engine: Engine, *, alliance: str | None = None, regions: list[str] | None = None,
               top: int = 5, capacity: int = 1, as_of: dt.date,
               weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> MatchRun:
     """Rank, explain and match the needs and offers in scope."""
-    ctx = read_context(engine, alliance=alliance, regions=regions, as_of=as_of)
-    terms = domain_terms(engine, ctx)
-    pairs = _parts(ctx, text_candidates(ctx.offers, ctx.needs, POOL, terms))
-    pairs["score"] = relevance_first({p: pairs[p] for p in PARTS}, weights)
-    ranked = explain(keep_top(pairs, top), ctx.offers, ctx.needs, _records(ctx), terms)
+    ctx, ranked, by_offer = rank(engine, alliance=alliance, regions=regions, top=top,
+                                 as_of=as_of, weights=weights)
     scores = {(n, o): float(x) for n, o, x in
               zip(ranked["need"], ranked["offer"], ranked["score"], strict=True)}
     # an offer no need ranks (nothing in common) takes no part in the matching
@@ -114,7 +141,7 @@ def run_match(engine: Engine, *, alliance: str | None = None, regions: list[str]
     scope = (f"alliance {alliance}" if alliance else f"regions {', '.join(regions)}" if regions
              else "all organisations")
     return MatchRun(
-        scope, ranked, keep_top(pairs, top, by="offer"),
+        scope, ranked, by_offer,
         {"matching": stable.matching, "blocking_pairs": [list(p) for p in stable.blocking_pairs],
          "total_score": sum(scores[(n, o)] for n, o in stable.matching.items() if o)},
         {"matching": best.matching, "blocking_pairs": [list(p) for p in best.blocking_pairs],
