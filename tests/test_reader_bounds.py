@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from innoalliance.errors import InnoallianceError, ValidationError
 from innoalliance.ingest import readers
-from innoalliance.ingest.readers import HEADER_TWICE, read_table
+from innoalliance.ingest.readers import HEADER_TWICE, HEADER_TWICE_TRIMMED, read_table
 from innoalliance.ingest.returns import read_return
 from innoalliance.workflows.register.export import escape_frame, export_frame, frame_to_text
 from innoalliance.workflows.register.returns import import_return
@@ -280,16 +280,17 @@ def test_json_records_and_keys_bounded(monkeypatch: pytest.MonkeyPatch, tmp_path
 # --------------------------------------------------------------------------- headers
 
 
-@pytest.mark.parametrize("header", ['alliance,alliance,ref', 'alliance, alliance ,ref',
-                                    'alliance,"alliance",ref'])
-def test_csv_exact_duplicate_header_refused(tmp_path: Path, header: str) -> None:
+@pytest.mark.parametrize(("header", "rule"), [
+    ('alliance,alliance,ref', HEADER_TWICE), ('alliance,"alliance",ref', HEADER_TWICE),
+    ('alliance, alliance ,ref', HEADER_TWICE_TRIMMED)])
+def test_csv_exact_duplicate_header_refused(tmp_path: Path, header: str, rule: str) -> None:
     """pandas would silently rename the second ``alliance`` to ``alliance.1``."""
     path = write(tmp_path / "m.csv", f"{header}\na,b,c\n")
     with pytest.raises(ValidationError) as caught:
         read_table(path)
     [problem] = caught.value.problems
     assert (problem.file, problem.row, problem.column) == ("m.csv", 1, "alliance")
-    assert problem.rule == HEADER_TWICE
+    assert problem.rule == rule
     assert "rename or delete the repeat" in (caught.value.hint or "")
 
 

@@ -90,7 +90,7 @@ def test_header_clash_after_trimming(tmp_path: Path) -> None:
             read_table(path)
         [problem] = exc.value.problems
         assert (problem.file, problem.row, problem.column) == (path.name, 1, "alliance")
-        assert problem.rule == "column appears twice (after trimming spaces)"
+        assert problem.rule == "column appears twice once spaces around the names are trimmed"
 
 
 def test_header_clash_in_a_json_return(tmp_path: Path) -> None:

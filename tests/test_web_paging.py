@@ -23,7 +23,13 @@ from innoalliance.web.app import create_app
 from innoalliance.web.queries import MAX_LIMIT
 from innoalliance.workflows.accounts.users import add_user
 from innoalliance.workflows.common import save_run
-from tests.test_web_auth import PASSWORD, TestClient, login
+from innoalliance.workflows.register.records import count_records, read_records
+from innoalliance.workflows.share.allocations import (
+    count_allocations,
+    list_allocations,
+    record_allocation,
+)
+from tests.test_web_auth import PASSWORD, A, TestClient, login, world  # noqa: F401
 from tests.test_web_public import EV
 
 RUNS, PRIVATE_RUNS, USERS = 60, 3, 60
@@ -159,3 +165,102 @@ def test_alliance_lists_are_paged(client: TestClient, demo_engine: Engine) -> No
     full = client.get("/api/v1/alliances", params={"limit": MAX_LIMIT}).json()
     assert registry["total"] == full["total"] and registry["items"] == full["items"][2:5]
     assert client.get("/api/v1/alliances").json()["limit"] == 20  # its page size, as before
+
+
+def _statements_of(client: TestClient, paths: list[str]) -> list[str]:
+    """The SQL statements the requests of ``paths`` (each a 200) sent to the database."""
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        for path in paths:
+            assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)
+    return statements
+
+
+def _reads(statements: list[str], mark: str) -> list[str]:
+    """The statements reading ``mark`` (a table's column) that are not counts."""
+    return [s for s in statements if mark in s and not s.lstrip().startswith("SELECT count(")]
+
+
+def _record_allocations(engine: Engine, actor: str, n: int) -> None:
+    """Record ``n`` allocations of alliance A by ``actor`` (appended to the shared demo
+    store's chain, which stays valid)."""
+    for k in range(n):
+        record_allocation(engine, alliance=A, subject=f"paging {actor} {k}", kind="profit",
+                          method="shapley", payload={"shares": {"x": float(k)}}, who=actor)
+
+
+def test_records_and_allocations_are_read_with_limit(
+        client: TestClient, demo_engine: Engine, world: dict[str, Any]) -> None:  # noqa: F811
+    """Issue 16 item 9: an alliance's records (pages and API) and allocations (page and API)
+    are counted and cut in SQL: the page's rows are chosen with LIMIT, each record of the page
+    then read by its key; the allocation entries of the alliance only with LIMIT (the check of
+    the whole chain still reads every entry, as it must)."""
+    _record_allocations(demo_engine, f"paging-{world['tag']}", 3)
+    login(client, world["users"]["secretariat"].username)
+    records, api = f"/alliances/{quote(A)}/records", f"/api/v1/alliances/{quote(A)}/records"
+    statements = _statements_of(client, [
+        f"{records}/commitments", f"{records}/commitments?page=2",
+        f"{api}/commitments?limit=2&offset=1", f"{api}/projects?limit=3",
+        f"/alliances/{quote(A)}/allocations", f"{api[:-len('/records')]}/allocations?limit=2"])
+    for table, key in (("commitments", "ref"), ("projects", "name")):
+        reads = _reads(statements, f"{table}.{key}")
+        assert any("LIMIT" in s.upper() for s in reads), (table, reads)
+        # every other read of the table names one record by its key
+        assert all("LIMIT" in s.upper() or f"{table}.{key} =" in s for s in reads), reads
+        assert any(s.lstrip().startswith("SELECT count(") and f"FROM {table}" in s
+                   for s in statements), table
+    of_alliance = _reads(statements, "allocations.alliance =")
+    assert of_alliance and all("LIMIT" in s.upper() for s in of_alliance), of_alliance
+    assert any(s.lstrip().startswith("SELECT count(") and "FROM allocations" in s
+               for s in statements)
+
+
+def test_records_and_allocations_pages_are_unchanged(
+        client: TestClient, demo_engine: Engine, world: dict[str, Any]) -> None:  # noqa: F811
+    """Issue 16 item 9: cut in SQL, a page of records or allocations is the same slice of the
+    whole list (same keys, same order) with the same total as when it was cut in Python."""
+    actor = f"paging-{world['tag']}"
+    _record_allocations(demo_engine, actor, 4)
+    scope = {"alliance": A}
+    for kind in ("commitments", "projects", "outputs", "memberships"):
+        whole = read_records(demo_engine, kind, scope)
+        assert count_records(demo_engine, kind, scope) == len(whole) > 2, kind
+        assert read_records(demo_engine, kind, scope, limit=2, offset=1) == whole[1:3], kind
+        assert read_records(demo_engine, kind, scope, offset=2) == whole[2:], kind
+        assert read_records(demo_engine, kind, scope, limit=2, offset=len(whole)) == [], kind
+    ledger = list_allocations(demo_engine, A)
+    assert count_allocations(demo_engine, A) == len(ledger) >= 4
+    assert count_allocations(demo_engine) == len(list_allocations(demo_engine))
+    assert list_allocations(demo_engine, A, limit=2, offset=1) == ledger[1:3]
+    assert list_allocations(demo_engine, A, offset=1) == ledger[1:]
+    assert [e["actor"] for e in ledger[-4:]] == [actor] * 4
+
+    login(client, world["users"]["committee"].username)
+    api = f"/api/v1/alliances/{quote(A)}"
+    for kind in ("commitments", "projects"):
+        every = client.get(f"{api}/records/{kind}", params={"limit": MAX_LIMIT}).json()
+        two = client.get(f"{api}/records/{kind}", params={"limit": 2, "offset": 1}).json()
+        assert every["records"] == read_records(demo_engine, kind, scope), kind
+        assert set(two) == {"kind", "scope", "total", "limit", "offset", "records"}
+        assert (two["total"], two["limit"], two["offset"], two["records"]) == (
+            len(every["records"]), 2, 1, every["records"][1:3]), kind
+    entries = client.get(f"{api}/allocations", params={"limit": MAX_LIMIT}).json()
+    page = client.get(f"{api}/allocations", params={"limit": 2, "offset": 1}).json()
+    assert set(page) == {"total", "limit", "offset", "allocations", "verification"}
+    assert entries["allocations"] == list_allocations(demo_engine, A)[:MAX_LIMIT]
+    assert (page["total"], page["limit"], page["offset"], page["allocations"]) == (
+        len(ledger), 2, 1, ledger[1:3])
+    assert page["verification"] == entries["verification"]
+    assert page["verification"]["ok"]
+    assert page["verification"]["entries"] == count_allocations(demo_engine)
+    html = client.get(f"/alliances/{quote(A)}/records/commitments", params={"lang": "en"})
+    commitments = read_records(demo_engine, "commitments", scope)
+    assert html.status_code == 200 and f"({len(commitments)})" in html.text
+    assert all(str(r["ref"]) in html.text for r in commitments[:2])

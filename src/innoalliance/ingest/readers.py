@@ -104,7 +104,8 @@ OLD_EXCEL = ("an old Excel .xls workbook, which is not read: save it again from 
              "(Excel Workbook)")
 HINT_PATH = "check the path and the file name (and that the file exists)"
 HINT_XLSX = "open the file in Excel (or LibreOffice), save it as .xlsx and import it again"
-HEADER_TWICE = "column appears twice (after trimming spaces)"
+HEADER_TWICE = "column appears twice in the header row"
+HEADER_TWICE_TRIMMED = "column appears twice once spaces around the names are trimmed"
 
 
 @dataclass
@@ -236,15 +237,18 @@ def sheet_names(path: Path) -> list[str]:
 def check_header(columns: list[str], label: str) -> None:
     """Raise a problem for each column name that appears twice, as given or once spaces are
     trimmed (``alliance,alliance`` and ``alliance,"alliance "``)."""
-    seen: set[str] = set()
+    given: dict[str, set[str]] = {}
     twice: list[str] = []
-    for name in (c.strip() for c in columns):
-        if name in seen and name not in twice:
+    for column in columns:
+        name = column.strip()
+        if name in given and name not in twice:
             twice.append(name)
-        seen.add(name)
+        given.setdefault(name, set()).add(column)
     if twice:
         raise ValidationError(
-            [Problem(label, 1, name, None, HEADER_TWICE) for name in twice],
+            [Problem(label, 1, name, None,
+                     HEADER_TWICE if len(given[name]) == 1 else HEADER_TWICE_TRIMMED)
+             for name in twice],
             hint="keep one column of each name in the header row (rename or delete the "
                  "repeat) and import the file again")
 
@@ -500,9 +504,9 @@ def read_table(path: Path, sheet: str | None = None) -> Table:
     except pd.errors.EmptyDataError as exc:
         raise _fail(path, "the file is empty; it needs a header row",
                     "put the header row and the rows in the file and import it again") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
     table = Table(path, frame, first, sheet=read_sheet)
-    check_header(list(frame.columns), table.label)  # before the cells: a repeat breaks them
+    check_header([str(c) for c in frame.columns], table.label)  # a repeat breaks the cells
+    frame.columns = [str(c).strip() for c in frame.columns]
     table.frame = text_frame(frame)
     check_cells(table.frame, table.label, first)
     if suffix != ".json":  # spreadsheet files: undo the exports' formula escaping

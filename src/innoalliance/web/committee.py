@@ -24,12 +24,16 @@ from innoalliance.errors import ConflictError, InnoallianceError
 from innoalliance.web.access import allowed, require
 from innoalliance.web.auth import Principal
 from innoalliance.web.context import API, CSRF, DateInRange, EngineDep, get_auth, page
-from innoalliance.web.queries import PageNumber, Paging, PagingDep, cut, pager
+from innoalliance.web.queries import PageNumber, Paging, PagingDep, pager
 from innoalliance.web.records import alliance_scope
 from innoalliance.web.routing import Routes
 from innoalliance.web.schemas import ErrorOut
 from innoalliance.workflows.govern.supervision import write_annual_report
-from innoalliance.workflows.share.allocations import list_allocations, verify_chain
+from innoalliance.workflows.share.allocations import (
+    count_allocations,
+    list_allocations,
+    verify_chain,
+)
 from innoalliance.workflows.share.runs import ShareRequest, compare, save_and_record
 
 Name = Annotated[str, Path(max_length=200, description="alliance name")]
@@ -92,10 +96,12 @@ def run(engine: Engine, alliance: str, params: ShareIn, who: str) -> dict[str, A
 
 
 def ledger(engine: Engine, alliance: str, paging: Paging | None = None) -> dict[str, Any]:
-    """The alliance's recorded allocations of ``paging`` (oldest first) with their total, and
-    the verification of the whole chain."""
+    """The alliance's recorded allocations of ``paging`` (oldest first) with their total, both
+    counted and cut in the database (issue 16 item 9), and the verification of the whole chain
+    (which reads every entry: that is its job)."""
     window = paging or Paging()
-    total, rows = cut(list_allocations(engine, alliance), window)
+    total = count_allocations(engine, alliance)
+    rows = list_allocations(engine, alliance, limit=window.limit, offset=window.offset)
     return {"total": total, "limit": window.limit, "offset": window.offset,
             "allocations": rows, "verification": verify_chain(engine).as_dict()}
 

@@ -109,12 +109,6 @@ def pager(request: Request, number: int, total: int, size: int = DEFAULT_LIMIT,
             else None}
 
 
-def cut(rows: Sequence[dict[str, Any]], paging: Paging) -> tuple[int, list[dict[str, Any]]]:
-    """How many ``rows`` there are and those of ``paging``, for a list a workflow reads whole
-    (the answer is bounded, the read is not: prefer :func:`window`)."""
-    return len(rows), list(rows[paging.offset:paging.offset + paging.limit])
-
-
 def _codepoint(engine: Engine, column: Any) -> Any:
     """``column`` ordered by code point: SQLite's default, PostgreSQL's ``"C"`` collation (text
     columns only; anything else, e.g. ``id.desc()``, as given)."""

@@ -5,20 +5,22 @@ needs.
 Each scope gets the same routes (pages under ``/alliances/{name}/records/{kind}`` and
 ``/me/records/{kind}``, API under ``/api/v1`` with the same paths): a list, a form to add, a form
 to edit (carrying the version read: a stale one is a conflict naming who changed the record), a
-file import (every problem listed row by row), and JSON read and write. Everything goes through
-:mod:`innoalliance.workflows.register.records`, i.e. the import validation and upsert, audited as
-``edit``.
+file import (every problem listed row by row), and JSON read and write. Lists are paged
+(issue 16 item 9): counted and cut with ``LIMIT``/``OFFSET`` in the database, in key order.
+Everything goes through :mod:`innoalliance.workflows.register.records`, i.e. the import
+validation and upsert, audited as ``edit``.
 
 The handlers are written once for both scopes, :data:`ALLIANCE` and :data:`OWN`
 (:mod:`innoalliance.web.scoped`).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from innoalliance.errors import Problem, UnknownReference, ValidationError
@@ -30,7 +32,7 @@ from innoalliance.web.access import allowed
 from innoalliance.web.context import CSRF, EngineDep, get_auth, get_engine, lang_of, page
 from innoalliance.web.errors import Forbidden, LoginRequired, error_response
 from innoalliance.web.i18n import Lang, column_label, translator
-from innoalliance.web.queries import PageNumber, Paging, PagingDep, cut, pager
+from innoalliance.web.queries import PageNumber, Paging, PagingDep, pager
 from innoalliance.web.schemas import RecordsOut, RowsIn, WriteErrorOut
 from innoalliance.web.scoped import InScope, Kind, Reader, Scope, ScopedRoutes, Spec, User
 from innoalliance.web.uploads import form_file, import_upload, problems_of
@@ -39,6 +41,7 @@ from innoalliance.workflows.register.records import (
     OWN_KINDS,
     VERSION,
     VersionConflict,
+    count_records,
     import_scoped_file,
     item_key,
     read_record,
@@ -107,12 +110,20 @@ def _form_page(request: Request, kind: str, scope: Scope, values: Mapping[str, s
                 problems=problems or [], conflict=conflict, saved=saved)
 
 
+def records_window(engine: Engine, kind: str, scope: Scope, kinds: Sequence[str],
+                   paging: Paging) -> tuple[int, list[dict[str, Any]]]:
+    """How many records of ``kind`` lie in ``scope``, and those of ``paging`` (by key), both
+    counted and cut in the database (issue 16 item 9)."""
+    return (count_records(engine, kind, scope, kinds),
+            read_records(engine, kind, scope, kinds, limit=paging.limit, offset=paging.offset))
+
+
 def _list_page(request: Request, spec: Spec, kind: str, scope: Scope,
-               all_records: list[dict[str, Any]], status: int = 200,
+               paged: tuple[int, list[dict[str, Any]]], status: int = 200,
                result: ImportResult | None = None,
                problems: list[Problem] | None = None, number: int = 1) -> HTMLResponse:
     schema = TABLE_KINDS[kind]
-    total, records = cut(all_records, Paging.page(number))
+    total, records = paged
     lang = lang_of(request)
     can_edit = allowed(spec.name("record_edit"), get_auth(request).current(request),
                        {"name": scope.get("alliance", "")})
@@ -156,7 +167,8 @@ def records_page(spec: Spec, request: Request, kind: Kind, scope: InScope, _user
                  engine: EngineDep, page_no: PageNumber = 1) -> HTMLResponse:
     """The records of ``kind`` in the scope, a page at a time, with the forms to add, edit and
     import."""
-    return _list_page(request, spec, kind, scope, read_records(engine, kind, scope, spec.kinds),
+    return _list_page(request, spec, kind, scope,
+                      records_window(engine, kind, scope, spec.kinds, Paging.page(page_no)),
                       number=page_no)
 
 
@@ -231,8 +243,9 @@ async def records_import(spec: Spec, request: Request, kind: Kind, scope: InScop
     admitted) into the scope: what was written, or every problem."""
     result, problems = await import_upload(form_file(request), lambda path: import_scoped_file(
         engine, kind, path, user.username, scope=scope, kinds=spec.kinds))
-    records = await run_in_threadpool(read_records, engine, kind, scope, spec.kinds)
-    return _list_page(request, spec, kind, scope, records, 422 if problems else 200,
+    paged = await run_in_threadpool(records_window, engine, kind, scope, spec.kinds,
+                                    Paging.page(1))
+    return _list_page(request, spec, kind, scope, paged, 422 if problems else 200,
                       result=result, problems=problems)
 
 
@@ -241,7 +254,7 @@ def api_records(spec: Spec, kind: Kind, _user: Reader, scope: InScope,
                 engine: EngineDep, window: PagingDep) -> dict[str, Any]:
     """The records of ``kind`` in this scope, in the import layout, with versions: ``limit``
     (at most 200) from ``offset`` on, and the ``total``."""
-    total, records = cut(read_records(engine, kind, scope, spec.kinds), window)
+    total, records = records_window(engine, kind, scope, spec.kinds, window)
     return {"kind": kind, "scope": scope, "total": total, "limit": window.limit,
             "offset": window.offset, "records": records}
 

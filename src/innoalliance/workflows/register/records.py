@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select, tuple_
+from sqlalchemy import Engine, func, select, tuple_
 
 from innoalliance.errors import (
     ConflictError,
@@ -84,12 +84,53 @@ def key_text(schema: KindSchema, values: Mapping[str, Any]) -> str:
     return " | ".join(str(values[k]) for k in schema.key)
 
 
+def _scope_filter(schema: KindSchema, scope: Mapping[str, str]) -> list[Any]:
+    """The ``WHERE`` conditions of ``scope`` on the table of ``schema``."""
+    table = schema.model.__table__
+    return [table.c[c] == v for c, v in scope.items()]
+
+
+def count_records(engine: Engine, kind: str, scope: Mapping[str, str],
+                  kinds: Sequence[str] = ALLIANCE_KINDS) -> int:
+    """How many records of ``kind`` lie in ``scope``, counted in the database (the ``total``
+    of a page of :func:`read_records`)."""
+    schema = schema_of(kind, kinds)
+    require_current(engine)
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(schema.model.__table__)
+                                .where(*_scope_filter(schema, scope))).scalar_one())
+
+
 def read_records(engine: Engine, kind: str, scope: Mapping[str, str],
-                 kinds: Sequence[str] = ALLIANCE_KINDS) -> list[dict[str, Any]]:
-    """The records of ``kind`` in ``scope``, in the import layout, each with its ``version``."""
-    schema_of(kind, kinds)
-    frame = export_frame(engine, kind, where=scope, with_version=True)
-    return [{str(c): json_value(v) for c, v in row.items()} for row in frame.to_dict("records")]
+                 kinds: Sequence[str] = ALLIANCE_KINDS, *, limit: int | None = None,
+                 offset: int = 0) -> list[dict[str, Any]]:
+    """The records of ``kind`` in ``scope``, in the import layout, each with its ``version``,
+    ordered by the kind's key (as :func:`~innoalliance.workflows.register.export.export_frame`
+    orders them).
+
+    Without ``limit`` every record from ``offset`` on (the command line, exports); with it, at
+    most ``limit`` records from ``offset`` (0-based) on: the page's keys are chosen with
+    ``LIMIT``/``OFFSET`` in the database and only those records (and their participants or
+    owners) are read, each exactly as the whole read gives it. Count them with
+    :func:`count_records`."""
+    schema = schema_of(kind, kinds)
+    if limit is None and offset == 0:
+        frames = [export_frame(engine, kind, where=scope, with_version=True)]
+    else:
+        require_current(engine)
+        table = schema.model.__table__
+        keys = (select(*(table.c[k] for k in schema.key)).where(*_scope_filter(schema, scope))
+                .order_by(*(table.c[k] for k in schema.key)).offset(offset))
+        if limit is not None:
+            keys = keys.limit(limit)
+        with engine.connect() as conn:
+            page = conn.execute(keys).all()
+        # one record a read, by its whole key: the same cells as the whole read, bounded
+        frames = [export_frame(engine, kind, with_version=True, where={
+            **scope, **dict(zip(schema.key, row, strict=True))})
+            for row in page]
+    return [{str(c): json_value(v) for c, v in row.items()}
+            for frame in frames for row in frame.to_dict("records")]
 
 
 def read_record(engine: Engine, kind: str, scope: Mapping[str, str], key: str,

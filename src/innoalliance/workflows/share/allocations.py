@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -298,12 +298,31 @@ def verify_chain(engine: Engine, expect: Expected | str | None = None) -> Verifi
     return result()
 
 
-def list_allocations(engine: Engine, alliance: str | None = None) -> list[dict[str, Any]]:
-    """The recorded allocations (newest last), optionally of one alliance."""
+def _of_alliance(alliance: str | None) -> list[Any]:
+    """The ``WHERE`` conditions keeping one alliance's entries (none: every entry)."""
+    return [] if alliance is None else [Allocation.alliance == alliance]
+
+
+def count_allocations(engine: Engine, alliance: str | None = None) -> int:
+    """How many allocations are recorded, optionally of one alliance, counted in the database
+    (the ``total`` of a page of :func:`list_allocations`)."""
     require_current(engine)
-    query = select(Allocation).order_by(Allocation.id)
-    if alliance is not None:
-        query = query.where(Allocation.alliance == alliance)
+    with transaction(engine) as session:
+        return int(session.execute(select(func.count()).select_from(Allocation)
+                                   .where(*_of_alliance(alliance))).scalar_one())
+
+
+def list_allocations(engine: Engine, alliance: str | None = None, *, limit: int | None = None,
+                     offset: int = 0) -> list[dict[str, Any]]:
+    """The recorded allocations in id order (newest last), optionally of one alliance.
+
+    Without ``limit`` every entry from ``offset`` on (the command line, the supervision report);
+    with it, at most ``limit`` entries from ``offset`` (0-based) on, cut with ``LIMIT``/``OFFSET``
+    in the database. Count them with :func:`count_allocations`."""
+    require_current(engine)
+    query = select(Allocation).where(*_of_alliance(alliance)).order_by(Allocation.id)
+    if limit is not None or offset:
+        query = query.limit(limit).offset(offset)
     with transaction(engine) as session:
         rows = session.execute(query).scalars().all()
         return [{"id": e.id, **_content(e), "hash": e.hash} for e in rows]
